@@ -1,0 +1,411 @@
+/**
+ * The Tensor: a row-major block of float32 or float64 numbers with a shape, and the
+ * reverse-mode autograd engine that walks the graph of ops that made it.
+ *
+ * Ops live in src/ops/ (each file forward next to backward). An op records one `GradNode`
+ * that may have several outputs: the fused recurrent layers return output, h_n and c_n from a
+ * single node with one hand-derived backward pass through time.
+ */
+import { DTypeError, ShapeError, fmtShape } from "./errors.js";
+import { defaultGenerator, type Generator } from "./random.js";
+
+export type DType = "float32" | "float64";
+export type TypedData = Float32Array | Float64Array;
+/** A number or arbitrarily nested arrays of numbers, as in `tensor([[1, 2], [3, 4]])`. */
+export type NestedArray = number | readonly NestedArray[];
+
+export interface TensorOptions {
+  /** float32 by default; float64 for exact parity and gradient checks. */
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+/**
+ * One recorded op. `backward` receives dL/d(output_k) for each output (null when that output
+ * did not reach the loss) and returns dL/d(input_k) for each input (null when not needed).
+ * Returned arrays must be fresh or owned by the node: the engine may accumulate into them.
+ */
+export interface GradNode {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  outputs: readonly Tensor[];
+  backward(gradOutputs: readonly (TypedData | null)[]): readonly (TypedData | null)[];
+}
+
+let gradEnabled = true;
+
+/** Whether ops currently record the graph (false inside `noGrad`). */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs `fn` without recording ops, like `with torch.no_grad():`. */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+export function allocate(dtype: DType, size: number): TypedData {
+  return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+function checkShape(shape: readonly number[]): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new ShapeError(`invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
+    }
+  }
+}
+
+export class Tensor {
+  readonly data: TypedData;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  requiresGrad: boolean;
+  /** dL/d(this) after `backward()`, for leaves that require grad (and tensors that `retainGrad()`). */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor, or null for a leaf. */
+  gradFn: GradNode | null = null;
+  private retainsGrad = false;
+
+  constructor(data: TypedData, shape: readonly number[], requiresGrad = false) {
+    checkShape(shape);
+    if (data.length !== sizeOf(shape)) {
+      throw new ShapeError(
+        `data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`,
+      );
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = data instanceof Float64Array ? "float64" : "float32";
+    this.requiresGrad = requiresGrad;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** True for tensors created by the user (not by an op). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.data.length !== 1) {
+      throw new ShapeError(`item() needs a tensor with one element, got shape ${fmtShape(this.shape)}`);
+    }
+    return this.data[0]!;
+  }
+
+  /** The values as nested arrays with this tensor's shape. */
+  toArray(): NestedArray {
+    if (this.shape.length === 0) return this.data[0]!;
+    const build = (dim: number, offset: number): NestedArray[] => {
+      const n = this.shape[dim]!;
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      const out: NestedArray[] = [];
+      for (let k = 0; k < n; k++) {
+        out.push(dim === this.shape.length - 1 ? this.data[offset + k]! : build(dim + 1, offset + k * stride));
+      }
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** A copy of the values as a flat array of plain numbers. */
+  toList(): number[] {
+    return Array.from(this.data);
+  }
+
+  /** A new leaf sharing no graph with this one (the values are shared, not copied). */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, false);
+  }
+
+  /** A deep copy with its own storage; keeps `requiresGrad` for leaves. */
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape, this.isLeaf && this.requiresGrad);
+  }
+
+  /** The same values in another dtype (a new leaf). */
+  to(dtype: DType): Tensor {
+    if (dtype === this.dtype) return this;
+    const out = allocate(dtype, this.size);
+    out.set(this.data);
+    return new Tensor(out, this.shape, this.requiresGrad && this.isLeaf);
+  }
+
+  /** Keep `grad` for this non-leaf tensor after `backward()` (PyTorch's `retain_grad`). */
+  retainGrad(): this {
+    this.retainsGrad = true;
+    return this;
+  }
+
+  requiresGrad_(value = true): this {
+    if (!this.isLeaf && !value) throw new Error("requiresGrad_(false) is only allowed on leaf tensors; use detach()");
+    this.requiresGrad = value;
+    return this;
+  }
+
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /**
+   * Backpropagates from this tensor. Without `gradient` it must hold one element (a loss).
+   * Gradients accumulate into `.grad` of leaves, as in PyTorch: call `optimizer.zeroGrad()`
+   * between steps.
+   */
+  backward(gradient?: Tensor): void {
+    if (!this.requiresGrad) {
+      throw new Error("backward() called on a tensor that does not require grad (was it computed inside noGrad, or from tensors without requiresGrad?)");
+    }
+    let seed: TypedData;
+    if (gradient === undefined) {
+      if (this.size !== 1) {
+        throw new ShapeError(`backward() without a gradient needs a one-element loss, got shape ${fmtShape(this.shape)}`);
+      }
+      seed = allocate(this.dtype, 1).fill(1);
+    } else {
+      assertSameShape(gradient, this, "backward(gradient)");
+      seed = gradient.data.slice();
+    }
+    runBackward(this, seed);
+  }
+
+  toString(): string {
+    const grad = this.gradFn ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ", requiresGrad=true" : "";
+    return `tensor(${formatValues(this)}, shape=${fmtShape(this.shape)}, dtype=${this.dtype}${grad})`;
+  }
+
+  /** tslab and Node's inspector print this. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+function formatValues(t: Tensor): string {
+  const limit = 6;
+  const fmt = (v: number): string => (Number.isInteger(v) ? v.toFixed(1) : Number(v.toPrecision(4)).toString());
+  const show = (dim: number, offset: number): string => {
+    if (t.shape.length === 0) return fmt(t.data[0]!);
+    const n = t.shape[dim]!;
+    const stride = sizeOf(t.shape.slice(dim + 1));
+    const parts: string[] = [];
+    for (let k = 0; k < n; k++) {
+      if (n > limit && k === 3) {
+        parts.push("...");
+        k = n - 3;
+      }
+      parts.push(dim === t.shape.length - 1 ? fmt(t.data[offset + k]!) : show(dim + 1, offset + k * stride));
+    }
+    return `[${parts.join(", ")}]`;
+  };
+  return show(0, 0);
+}
+
+/** Accumulates `src` into `dst` in place. */
+export function accumulate(dst: TypedData, src: TypedData): void {
+  for (let k = 0; k < dst.length; k++) dst[k]! += src[k]!;
+}
+
+function runBackward(root: Tensor, seed: TypedData): void {
+  // Topological order of nodes: a node runs only after every node that consumed its outputs.
+  const order: GradNode[] = [];
+  const visited = new Set<GradNode>();
+  const stack: [GradNode, number][] = [];
+  if (root.gradFn) stack.push([root.gradFn, 0]);
+  if (root.gradFn) visited.add(root.gradFn);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [node, next] = top;
+    if (next < node.inputs.length) {
+      top[1] = next + 1;
+      const child = node.inputs[next]!.gradFn;
+      if (child && !visited.has(child)) {
+        visited.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(node);
+    }
+  }
+
+  const grads = new Map<Tensor, TypedData>();
+  const add = (t: Tensor, g: TypedData): void => {
+    const existing = grads.get(t);
+    if (existing) accumulate(existing, g);
+    else grads.set(t, g);
+  };
+  add(root, seed);
+  if (root.isLeaf) setLeafGrad(root, grads.get(root)!);
+
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = order[k]!;
+    const gradOutputs = node.outputs.map((t) => grads.get(t) ?? null);
+    if (gradOutputs.every((g) => g === null)) continue;
+    for (const t of node.outputs) {
+      const g = grads.get(t);
+      if (g && t["retainsGrad"]) t.grad = new Tensor(g.slice(), t.shape);
+      // Free intermediate gradients as soon as they are consumed.
+      grads.delete(t);
+    }
+    const gradInputs = node.backward(gradOutputs);
+    node.inputs.forEach((input, j) => {
+      const g = gradInputs[j];
+      if (!g || !input.requiresGrad) return;
+      if (g.length !== input.size) {
+        throw new Error(`internal: ${node.name} returned a gradient of ${g.length} elements for an input of shape ${fmtShape(input.shape)}`);
+      }
+      if (input.isLeaf) setLeafGrad(input, g);
+      else add(input, g);
+    });
+  }
+}
+
+function setLeafGrad(leaf: Tensor, g: TypedData): void {
+  if (!leaf.requiresGrad) return;
+  if (leaf.grad) accumulate(leaf.grad.data, g);
+  else leaf.grad = new Tensor(leaf.dtype === "float64" ? Float64Array.from(g) : Float32Array.from(g), leaf.shape);
+}
+
+/**
+ * Records an op in the graph when grad mode is on and any input requires grad: the outputs
+ * then require grad and point at one shared node. Returns whether it recorded.
+ */
+export function recordOp(
+  name: string,
+  inputs: readonly Tensor[],
+  outputs: readonly Tensor[],
+  backward: GradNode["backward"],
+): boolean {
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return false;
+  const node: GradNode = { name, inputs, outputs, backward };
+  for (const t of outputs) {
+    t.gradFn = node;
+    t.requiresGrad = true;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks shared by every op
+
+export function assertSameDType(a: Tensor, b: Tensor, where: string): void {
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError(`${where}: dtypes differ (${a.dtype} and ${b.dtype}); convert one with .to("${a.dtype}")`);
+  }
+}
+
+export function assertSameShape(a: Tensor, b: Tensor, where: string): void {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, k) => d !== b.shape[k])) {
+    throw new ShapeError(`${where}: shapes differ, ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creation
+
+function inferShape(value: NestedArray): number[] {
+  const shape: number[] = [];
+  let v: NestedArray = value;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+    v = (v as readonly NestedArray[])[0]!;
+  }
+  return shape;
+}
+
+function flattenInto(value: NestedArray, shape: readonly number[], dim: number, out: number[], path: number[]): void {
+  if (dim === shape.length) {
+    if (typeof value !== "number") {
+      throw new ShapeError(`ragged nested array: expected a number at index [${path.join("][")}], got an array`);
+    }
+    out.push(value);
+    return;
+  }
+  if (!Array.isArray(value) || value.length !== shape[dim]) {
+    const got = Array.isArray(value) ? `${value.length} elements` : "a number";
+    throw new ShapeError(`ragged nested array: expected ${shape[dim]} elements at index [${path.join("][")}], got ${got}`);
+  }
+  (value as readonly NestedArray[]).forEach((v, k) => flattenInto(v, shape, dim + 1, out, [...path, k]));
+}
+
+/** A tensor from nested arrays (or a typed array plus `shape`), like `torch.tensor`. */
+export function tensor(value: NestedArray | TypedData, opts: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
+  let flat: ArrayLike<number>;
+  let shape: readonly number[];
+  if (value instanceof Float32Array || value instanceof Float64Array) {
+    flat = value;
+    shape = opts.shape ?? [value.length];
+  } else {
+    shape = inferShape(value);
+    const out: number[] = [];
+    flattenInto(value, shape, 0, out, []);
+    flat = out;
+    if (opts.shape) shape = opts.shape;
+  }
+  const dtype = opts.dtype ?? (value instanceof Float64Array ? "float64" : "float32");
+  const data = allocate(dtype, flat.length);
+  data.set(flat);
+  return new Tensor(data, shape, opts.requiresGrad ?? false);
+}
+
+export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  checkShape(shape);
+  const data = allocate(opts.dtype ?? "float32", sizeOf(shape)).fill(value);
+  return new Tensor(data, shape, opts.requiresGrad ?? false);
+}
+
+export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 0, opts);
+}
+
+export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 1, opts);
+}
+
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+/** Standard normal samples from the seeded generator (see `manualSeed`). */
+export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  const t = zeros(shape, opts);
+  const gen = opts.generator ?? defaultGenerator;
+  for (let k = 0; k < t.size; k++) t.data[k] = gen.normal();
+  return t;
+}
+
+/** Uniform samples in [low, high) (default [0, 1)) from the seeded generator. */
+export function rand(shape: readonly number[], opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  const t = zeros(shape, opts);
+  const gen = opts.generator ?? defaultGenerator;
+  const low = opts.low ?? 0;
+  const high = opts.high ?? 1;
+  for (let k = 0; k < t.size; k++) t.data[k] = gen.uniform(low, high);
+  return t;
+}
+
+/** Clears `.grad` of every given tensor (PyTorch's `optimizer.zero_grad(set_to_none=True)`). */
+export function zeroGrad(tensors: Iterable<Tensor>): void {
+  for (const t of tensors) t.grad = null;
+}
