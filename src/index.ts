@@ -7,6 +7,7 @@ export {
   Tensor, tensor, zeros, ones, full, randn, rand, noGrad, isGradEnabled, zeroGrad,
   type DType, type TypedData, type NestedArray, type TensorOptions, type GradNode,
 } from "./tensor.js";
+export * from "./ops/index.js";
 export { Module, type StateDict, type StateValue, type FactoryOptions } from "./nn/module.js";
 export { gemm } from "./kernels/gemm.js";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./inspect/gradcheck.js";
