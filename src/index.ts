@@ -11,3 +11,19 @@ export * from "./ops/index.js";
 export { Module, type StateDict, type StateValue, type FactoryOptions } from "./nn/module.js";
 export { gemm } from "./kernels/gemm.js";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./inspect/gradcheck.js";
+export { Linear, linear, type LinearOptions } from "./nn/linear.js";
+export { Embedding, embedding, type EmbeddingOptions, type IndexInput } from "./nn/embedding.js";
+export { Dropout, type DropoutOptions } from "./nn/dropout.js";
+export { Sequential, type TensorModule } from "./nn/sequential.js";
+export {
+  crossEntropy, mseLoss, CrossEntropyLoss, MSELoss, type Reduction, type CrossEntropyOptions, type MSELossOptions,
+} from "./nn/loss.js";
+export { Optimizer, type OptimizerOptions, type ParamsInput } from "./optim/optimizer.js";
+export { SGD, type SGDOptions, type SGDState } from "./optim/sgd.js";
+export { Adam, AdamW, type AdamOptions, type AdamState } from "./optim/adam.js";
+export { clipGradNorm, gradNorm } from "./optim/clip.js";
+export { assertFinite } from "./optim/finite.js";
+export { trainStep, type TrainStepOptions, type TrainStepResult } from "./train/step.js";
+export {
+  truncatedBptt, timeChunks, detachState, type RecurrentState, type TruncatedBpttOptions,
+} from "./train/tbptt.js";

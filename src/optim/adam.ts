@@ -1,0 +1,91 @@
+/**
+ * Adam and AdamW, `torch.optim.Adam` / `torch.optim.AdamW` (PyTorch 1.13 semantics). They
+ * are one algorithm that differs only in where weight decay enters: Adam adds wd·p to the
+ * gradient (L2, "coupled"), AdamW shrinks p directly before the step ("decoupled").
+ */
+import { Tensor, allocate, type TypedData } from "../tensor.js";
+import { Optimizer, type OptimizerOptions, type ParamsInput } from "./optimizer.js";
+
+export interface AdamOptions extends OptimizerOptions {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** Decay rates of the first and second moment estimates (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to the denominator for stability (default 1e-8). */
+  eps?: number;
+  /** Default 0 for Adam, 1e-2 for AdamW. */
+  weightDecay?: number;
+}
+
+/** Adam's per-parameter state, as PyTorch's `step`, `exp_avg`, `exp_avg_sq`. */
+export interface AdamState {
+  /** Steps taken for this parameter (t in the bias corrections). */
+  step: number;
+  /** m: running mean of the gradient. */
+  expAvg: Tensor;
+  /** v: running mean of the squared gradient. */
+  expAvgSq: Tensor;
+}
+
+/**
+ * `torch.optim.Adam`. Per step t: g ← g + wd·p; m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
+ * p ← p − lr·(m / (1−β1ᵗ)) / (√v / √(1−β2ᵗ) + eps). `amsgrad` is not supported.
+ *
+ * @example
+ * const opt = new Adam(model, { lr: 0.01 });
+ */
+export class Adam extends Optimizer<AdamState> {
+  lr: number;
+  readonly betas: readonly [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** True for AdamW: weight decay shrinks p instead of entering the gradient. */
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+    super(params, opts);
+    this.lr = opts.lr ?? 1e-3;
+    this.betas = opts.betas ?? [0.9, 0.999];
+    this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? 0;
+    if (!(this.lr >= 0)) throw new RangeError(`${this.constructor.name}: lr must be >= 0, got ${this.lr}`);
+    for (const b of this.betas) {
+      if (!(b >= 0 && b < 1)) throw new RangeError(`${this.constructor.name}: betas must be in [0, 1), got [${this.betas.join(", ")}]`);
+    }
+  }
+
+  protected createState(p: Tensor): AdamState {
+    const zeros = (): Tensor => new Tensor(allocate(p.dtype, p.size), p.shape);
+    return { step: 0, expAvg: zeros(), expAvgSq: zeros() };
+  }
+
+  protected update(p: Tensor, grad: TypedData, state: AdamState): void {
+    const { lr, eps, weightDecay: wd } = this;
+    const [beta1, beta2] = this.betas;
+    const t = ++state.step;
+    const biasCorrection1 = 1 - beta1 ** t;
+    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
+    const m = state.expAvg.data;
+    const v = state.expAvgSq.data;
+    for (let k = 0; k < p.size; k++) {
+      let g = grad[k]!;
+      if (this.decoupled) p.data[k]! *= 1 - lr * wd;
+      else g += wd * p.data[k]!;
+      m[k] = beta1 * m[k]! + (1 - beta1) * g;
+      v[k] = beta2 * v[k]! + (1 - beta2) * g * g;
+      p.data[k]! -= (lr / biasCorrection1) * m[k]! / (Math.sqrt(v[k]!) / biasCorrection2Sqrt + eps);
+    }
+  }
+}
+
+/**
+ * `torch.optim.AdamW`: Adam with decoupled weight decay, p ← p·(1 − lr·wd) before the Adam
+ * step (default weightDecay 1e-2).
+ */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+
+  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+    super(params, { ...opts, weightDecay: opts.weightDecay ?? 1e-2 });
+  }
+}
