@@ -1,0 +1,90 @@
+/**
+ * Gate timeline: one heatmap per gate and state (time across, hidden unit down), with a
+ * layer/direction selector when the model has several.
+ */
+import type { Datum } from "plotly.js";
+import type { GatesPlot, HeatPanel } from "seqlab/schema";
+import { loadPlotly, plain, themeColors } from "../plotly.js";
+
+// Sequential for gates in [0, 1]; diverging (blue–white–red) for signed states.
+const SEQUENTIAL = "Viridis";
+const DIVERGING: [number, string][] = [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]];
+
+export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<void> {
+  const Plotly = await loadPlotly();
+  const title = document.createElement("div");
+  title.className = "seqlab-title";
+  title.textContent = plot.title;
+  host.appendChild(title);
+
+  const grid = document.createElement("div");
+  grid.className = "seqlab-grid";
+
+  if (plot.entries.length > 1) {
+    const select = document.createElement("select");
+    select.className = "seqlab-select";
+    select.setAttribute("aria-label", "layer and direction");
+    plot.entries.forEach((e, k) => {
+      const option = document.createElement("option");
+      option.value = String(k);
+      option.textContent = `layer ${e.layer}, ${e.direction}`;
+      select.appendChild(option);
+    });
+    select.addEventListener("change", () => void drawEntry(Number(select.value)));
+    host.appendChild(select);
+  }
+  host.appendChild(grid);
+
+  const steps = plot.tokens.length;
+  const tickvals = plot.tokens.map((_, t) => t);
+  const ticktext = plot.tokens.map(plain);
+
+  async function drawPanel(div: HTMLElement, panel: HeatPanel): Promise<void> {
+    const colors = themeColors(host);
+    // z is drawn unit × time: transpose the [t][unit] matrix.
+    const z = Array.from({ length: plot.units }, (_, u) => panel.z.map((row) => row[u] ?? null));
+    const token = Array.from({ length: plot.units }, () => ticktext);
+    await Plotly.react(
+      div,
+      [{
+        type: "heatmap",
+        z,
+        x: tickvals,
+        customdata: token as unknown as Datum[][],
+        zmin: panel.zmin,
+        zmax: panel.zmax,
+        colorscale: panel.colorScale === "sequential" ? SEQUENTIAL : DIVERGING,
+        hovertemplate: `${plain(panel.key)} · step %{x} (%{customdata})<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
+        hoverongaps: false,
+        colorbar: { thickness: 10, len: 0.9 },
+      }],
+      {
+        title: { text: plain(panel.label), font: { size: 13 } },
+        width: 360,
+        height: 80 + Math.min(220, 14 * plot.units),
+        margin: { l: 44, r: 8, t: 34, b: 44 },
+        paper_bgcolor: "rgba(0,0,0,0)",
+        plot_bgcolor: "rgba(0,0,0,0)",
+        font: { color: colors.font, size: 11 },
+        xaxis: { tickvals, ticktext, title: { text: steps ? "time step" : "" }, tickangle: steps > 12 ? -45 : 0 },
+        yaxis: { title: { text: "unit" }, autorange: "reversed", dtick: plot.units > 16 ? undefined : 1 },
+      },
+      { displaylogo: false, responsive: false },
+    );
+  }
+
+  async function drawEntry(index: number): Promise<void> {
+    const entry = plot.entries[index]!;
+    for (const div of Array.from(grid.children)) Plotly.purge(div as HTMLElement);
+    grid.replaceChildren();
+    for (const panel of entry.panels) {
+      const div = document.createElement("div");
+      div.className = "seqlab-panel";
+      div.dataset.key = panel.key;
+      grid.appendChild(div);
+      await drawPanel(div, panel);
+    }
+  }
+
+  await drawEntry(0);
+}

@@ -1,0 +1,37 @@
+/**
+ * The renderer widget: parse, validate, then hand the payload to the plot kind's drawer.
+ * Anything wrong ends in an error box inside the output, never in an exception thrown into
+ * JupyterLab, and no payload string is ever parsed as HTML.
+ */
+import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
+import { Widget } from "@lumino/widgets";
+import { MIME_TYPE, parsePlot } from "seqlab/schema";
+import { showError } from "./error-box.js";
+import { drawGates } from "./plots/gates.js";
+
+export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
+  constructor() {
+    super();
+    this.addClass("seqlab-plot");
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    this.node.replaceChildren();
+    const parsed = parsePlot(model.data[MIME_TYPE]);
+    if (!parsed.ok) {
+      showError(this.node, "This seqlab plot cannot be shown", parsed.errors);
+      return;
+    }
+    try {
+      const plot = parsed.value;
+      switch (plot.kind) {
+        case "gates":
+          await drawGates(this.node, plot);
+          break;
+      }
+    } catch (e) {
+      this.node.replaceChildren();
+      showError(this.node, "This seqlab plot failed to draw", [String((e as Error)?.message ?? e)]);
+    }
+  }
+}

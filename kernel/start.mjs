@@ -1,0 +1,50 @@
+// `npm start`: set-up (idempotent), then JupyterLab on 127.0.0.1 with notebooks/ open.
+// Uses the user's own JupyterLab ≥ 4 if there is one on PATH, else the bundled front end served
+// by Debian's jupyter-server. Ctrl-C stops the server and its kernels.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { ROOT, findSystemJupyterLab, jupyterEnv, setup } from "./setup.mjs";
+
+const { python } = setup();
+const port = Number(process.env.SEQLAB_PORT ?? 8888);
+const token = process.env.SEQLAB_TOKEN ?? randomBytes(24).toString("hex");
+const notebooks = join(ROOT, "notebooks");
+const common = [
+  "--no-browser",
+  "--ServerApp.ip=127.0.0.1",
+  `--ServerApp.port=${port}`,
+  `--ServerApp.token=${token}`,
+  `--ServerApp.root_dir=${notebooks}`,
+  ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
+];
+
+const systemLab = findSystemJupyterLab();
+const [cmd, args] = systemLab
+  ? ["jupyter", ["lab", ...common]]
+  : [python, [join(ROOT, "kernel", "lab", "server.py"), ...common, "--ServerApp.port_retries=0"]];
+console.log(`[seqlab] starting ${systemLab ? `your JupyterLab ${systemLab}` : "seqlab's JupyterLab front end"} …`);
+
+const server = spawn(cmd, args, { cwd: notebooks, env: jupyterEnv(), stdio: ["ignore", "inherit", "pipe"] });
+let announced = false;
+server.stderr.on("data", (chunk) => {
+  const text = chunk.toString();
+  // The server's own log is noisy; show errors and our one line with the URL.
+  for (const line of text.split("\n")) {
+    if (/ERROR|Traceback|Error:/.test(line)) process.stderr.write(`${line}\n`);
+    if (!announced && /is running at|Jupyter Server .* is running/.test(line)) {
+      announced = true;
+      console.log(`\n  seqlab is ready:  http://127.0.0.1:${port}/lab/tree/05-lstm.ipynb?token=${token}\n\n  Press Ctrl-C to stop.\n`);
+    }
+  }
+});
+
+const stop = () => {
+  if (server.exitCode === null) server.kill("SIGTERM");
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+server.on("exit", (code, signal) => {
+  console.log(`[seqlab] server stopped${code ? ` (exit ${code})` : signal ? ` (${signal})` : ""}`);
+  process.exit(code ?? 0);
+});
