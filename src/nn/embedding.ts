@@ -11,17 +11,16 @@ import { Module, type FactoryOptions } from "./module.js";
 /** Token ids or class ids: a Tensor holding integral values, or nested arrays of integers. */
 export type IndexInput = Tensor | NestedArray;
 
+/** Ids as a Tensor (nested arrays are converted; values are checked by `readIndices`). */
+export function indexTensor(value: IndexInput): Tensor {
+  return value instanceof Tensor ? value : tensor(value, { dtype: "float64" });
+}
+
 /**
- * Reads integral ids (for embeddings and cross-entropy targets) and checks each one with
- * `isValid`. A bad id throws a RangeError naming the value, its position and `expected`.
+ * Reads integral ids (token ids, cross-entropy targets) and checks each one with `isValid`.
+ * A bad id throws a RangeError naming the value, its position and `expected`.
  */
-export function readIndices(
-  value: IndexInput,
-  where: string,
-  isValid: (id: number) => boolean,
-  expected: string,
-): { ids: Int32Array; shape: readonly number[] } {
-  const t = value instanceof Tensor ? value : tensor(value, { dtype: "float64" });
+export function readIndices(t: Tensor, where: string, isValid: (id: number) => boolean, expected: string): Int32Array {
   const ids = new Int32Array(t.size);
   for (let k = 0; k < t.size; k++) {
     const v = t.data[k]!;
@@ -31,7 +30,7 @@ export function readIndices(
     }
     ids[k] = v;
   }
-  return { ids, shape: t.shape };
+  return ids;
 }
 
 /** Flat offset → `[i, j, ...]` in a row-major shape. */
@@ -51,8 +50,9 @@ function fmtPosition(flat: number, shape: readonly number[]): string {
 export function embedding(indices: IndexInput, weight: Tensor, paddingIdx: number | null = null): Tensor {
   if (weight.ndim !== 2) throw new ShapeError(`embedding: weight must be (numEmbeddings, embeddingDim), got ${fmtShape(weight.shape)}`);
   const [V, D] = weight.shape as [number, number];
-  const { ids, shape } = readIndices(
-    indices,
+  const idTensor = indexTensor(indices);
+  const ids = readIndices(
+    idTensor,
     "Embedding",
     (id) => id >= 0 && id < V,
     `token ids must be integers in [0, ${V - 1}] (numEmbeddings = ${V})`,
@@ -60,7 +60,7 @@ export function embedding(indices: IndexInput, weight: Tensor, paddingIdx: numbe
 
   const y = allocate(weight.dtype, ids.length * D);
   ids.forEach((id, n) => y.set(weight.data.subarray(id * D, id * D + D), n * D));
-  const out = new Tensor(y, [...shape, D]);
+  const out = new Tensor(y, [...idTensor.shape, D]);
 
   recordOp("embedding", [weight], [out], ([dy]) => {
     const dW = allocate(weight.dtype, weight.size);

@@ -5,7 +5,7 @@
  */
 import { ShapeError, fmtShape } from "../errors.js";
 import { Tensor, allocate, assertSameDType, assertSameShape, recordOp, type TypedData } from "../tensor.js";
-import { readIndices, type IndexInput } from "./embedding.js";
+import { indexTensor, readIndices, type IndexInput } from "./embedding.js";
 
 /** How per-element losses are combined, as PyTorch's `reduction`. */
 export type Reduction = "mean" | "sum" | "none";
@@ -38,17 +38,19 @@ export function crossEntropy(logits: Tensor, targets: IndexInput, opts: CrossEnt
   const S = logits.size / (N * C || 1); // positions per sample in the (N, C, d...) form
   const expectedTargetShape = logits.ndim === 1 ? [] : [N, ...logits.shape.slice(2)];
 
-  const { ids, shape: targetShape } = readIndices(
-    targets,
-    "crossEntropy: target",
-    (id) => (id >= 0 && id < C) || id === ignoreIndex,
-    `class ids must be in [0, ${C - 1}] for logits ${fmtShape(logits.shape)} with C = ${C} classes (or ignoreIndex = ${ignoreIndex})`,
-  );
+  const targetTensor = indexTensor(targets);
+  const targetShape = targetTensor.shape;
   if (targetShape.length !== expectedTargetShape.length || targetShape.some((d, k) => d !== expectedTargetShape[k])) {
     throw new ShapeError(
       `crossEntropy: logits ${fmtShape(logits.shape)} need targets of shape ${fmtShape(expectedTargetShape)}, got ${fmtShape(targetShape)}`,
     );
   }
+  const ids = readIndices(
+    targetTensor,
+    "crossEntropy: target",
+    (id) => (id >= 0 && id < C) || id === ignoreIndex,
+    `class ids must be in [0, ${C - 1}] for logits ${fmtShape(logits.shape)} with C = ${C} classes (or ignoreIndex = ${ignoreIndex})`,
+  );
 
   // Element (n, c, s) of the logits sits at n·C·S + c·S + s; target i = n·S + s.
   const x = logits.data;
