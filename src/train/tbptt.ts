@@ -55,7 +55,9 @@ export interface TruncatedBpttOptions {
  * split the same way), carrying the returned state into the next chunk detached. Each
  * chunk's loss is backpropagated at once; with an `optimizer` each chunk is also one update,
  * without one the gradients of all chunks accumulate in `.grad`.
- * Returns each chunk's loss and the final (detached) state.
+ * Returns each chunk's loss and the final (detached) state. Name the state type
+ * (`truncatedBptt<Tensor>` for h, `truncatedBptt<[Tensor, Tensor]>` for [h, c]): TypeScript
+ * cannot infer it from a callback that both takes and returns it.
  *
  * @example
  * const { losses, state } = truncatedBptt([x, y], { k: 20, batchFirst: true, optimizer: opt },

@@ -112,7 +112,7 @@ describe("truncated BPTT", () => {
   it("carrying the detached state gives the same forward values as one full pass", () => {
     const rnn = new Elman();
     const full = rnn.forward(x, h0());
-    const { losses, state } = truncatedBptt([x], { k, batchFirst: true }, ([xc], h, index) => {
+    const { losses, state } = truncatedBptt<Tensor>([x], { k, batchFirst: true }, ([xc], h, index) => {
       const out = rnn.forward(xc!, h ?? h0());
       return { loss: chunkLoss(out.hs, index * k), state: out.h };
     });
@@ -125,7 +125,7 @@ describe("truncated BPTT", () => {
 
   it("gradients stop at chunk boundaries: the accumulated grad is the sum of independent per-chunk grads", () => {
     const rnn = new Elman();
-    truncatedBptt([x], { k, batchFirst: true }, ([xc], h, index) => {
+    truncatedBptt<Tensor>([x], { k, batchFirst: true }, ([xc], h, index) => {
       const out = rnn.forward(xc!, h ?? h0());
       return { loss: chunkLoss(out.hs, index * k), state: out.h };
     });
@@ -173,7 +173,7 @@ describe("truncated BPTT", () => {
     const rnn = new Elman();
     const opt = new SGD(rnn, { lr: 0.01 });
     const initial = rnn.wh.weight.toList();
-    const { losses } = truncatedBptt([x], { k, batchFirst: true, optimizer: opt }, ([xc], h, index) => {
+    const { losses } = truncatedBptt<Tensor>([x], { k, batchFirst: true, optimizer: opt }, ([xc], h, index) => {
       const out = rnn.forward(xc!, h ?? h0());
       return { loss: chunkLoss(out.hs, index * k), state: out.h };
     });
