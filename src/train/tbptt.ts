@@ -60,10 +60,11 @@ export interface TruncatedBpttOptions {
  * cannot infer it from a callback that both takes and returns it.
  *
  * @example
- * const { losses, state } = truncatedBptt([x, y], { k: 20, batchFirst: true, optimizer: opt },
- *   ([xc, yc], state) => {
- *     const [out, [h, c]] = lstm.forward(xc, state ?? undefined);
- *     return { loss: crossEntropy(head.forward(out).reshape([-1, V]), yc.reshape([-1])), state: [h, c] };
+ * // x: (B, T, E) inputs, y: (B, T) next-token ids; one Adam update per 20 steps
+ * const { losses } = truncatedBptt<[Tensor, Tensor]>([x, y], { k: 20, batchFirst: true, optimizer: opt },
+ *   ([xc, yc], hc) => {
+ *     const [out, next] = lstm.forward(xc, hc);
+ *     return { loss: crossEntropy(head.forward(out).reshape([-1, V]), yc.reshape([-1])), state: next };
  *   });
  */
 export function truncatedBptt<S extends RecurrentState>(

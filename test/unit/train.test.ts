@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  Generator, Linear, Module, NonFiniteError, SGD, Tensor, add, detachState, gradNorm, linear, mseLoss, mul, randn,
-  select, sum, tanh, tensor, timeChunks, trainStep, truncatedBptt, cat, full, Adam,
+  Generator, Linear, Module, NonFiniteError, SGD, Tensor, add, detachState, gradNorm, linear, mseLoss, mul, narrow, randn,
+  select, sum, tanh, tensor, timeChunks, trainStep, truncatedBptt, cat, full, Adam, LSTM,
 } from "../../src/index.js";
 
 describe("trainStep", () => {
@@ -181,5 +181,35 @@ describe("truncated BPTT", () => {
     expect(opt.stepCalls).toBe(3);
     expect(rnn.wh.weight.toList()).not.toEqual(initial);
     expect(rnn.wh.weight.grad).not.toBeNull();
+  });
+
+  it("with an LSTM (time-first, state [h, c]): same final state as one pass, grads = sum of per-chunk grads", () => {
+    const lstm = new LSTM({ inputSize: 2, hiddenSize: 3, dtype: "float64", generator: new Generator(4) });
+    const xt = randn([T, B, 2], { dtype: "float64", generator: new Generator(9) });
+    const Rt = randn([T, B, 3], { dtype: "float64", generator: new Generator(10) });
+    const lossOf = (out: Tensor, t0: number): Tensor => sum(mul(out, narrow(Rt, 0, t0, out.shape[0]!)));
+
+    const { state } = truncatedBptt<[Tensor, Tensor]>([xt], { k }, ([xc], hc, index) => {
+      const [out, next] = lstm.forward(xc!, hc);
+      return { loss: lossOf(out, index * k), state: next };
+    });
+    const tbpttGrad = lstm.parameters().map((p) => p.grad!.toList());
+
+    const [fullOut, [hN, cN]] = lstm.forward(xt);
+    state![0].toList().forEach((v, j) => expect(v).toBeCloseTo(hN.data[j]!, 14));
+    state![1].toList().forEach((v, j) => expect(v).toBeCloseTo(cN.data[j]!, 14));
+
+    // Per chunk, independently, from the full pass's state at the chunk's start (fresh leaves).
+    const summed = lstm.parameters().map((p) => new Array<number>(p.size).fill(0));
+    let hc: [Tensor, Tensor] | null = null;
+    timeChunks(xt, k).forEach((xc, i) => {
+      lstm.zeroGrad();
+      const [out, next] = lstm.forward(xc, hc ? [hc[0].clone(), hc[1].clone()] : null);
+      lossOf(out, i * k).backward();
+      lstm.parameters().forEach((p, q) => p.grad!.toList().forEach((g, j) => (summed[q]![j]! += g)));
+      hc = next;
+    });
+    tbpttGrad.forEach((g, q) => g.forEach((v, j) => expect(v).toBeCloseTo(summed[q]![j]!, 12)));
+    expect(fullOut.shape).toEqual([T, B, 3]);
   });
 });
