@@ -27,3 +27,15 @@ export { trainStep, type TrainStepOptions, type TrainStepResult } from "./train/
 export {
   truncatedBptt, timeChunks, detachState, type RecurrentState, type TruncatedBpttOptions,
 } from "./train/tbptt.js";
+export {
+  RNN, LSTM, GRU, RecurrentBase,
+  type RecurrentOptions, type RNNOptions, type LSTMOptions, type GRUOptions, type RecurrentForwardOptions, type WithTrace, type WithoutTrace,
+} from "./nn/recurrent/modules.js";
+export { RNNCell, LSTMCell, GRUCell, CellBase, type CellOptions, type RNNCellOptions, type GRUCellOptions } from "./nn/recurrent/cells.js";
+export { type GRUVariant } from "./nn/recurrent/gru.js";
+export { type Nonlinearity } from "./nn/recurrent/rnn.js";
+export {
+  gradientNorms,
+  type Direction, type TraceEntryBase, type RNNTraceEntry, type LSTMTraceEntry, type GRUTraceEntry,
+  type RNNTrace, type LSTMTrace, type GRUTrace, type GradientNorms,
+} from "./nn/recurrent/trace.js";

@@ -1,0 +1,292 @@
+/**
+ * The one driver behind RNN, LSTM, GRU and their cells: layers × directions × time, with
+ * variable lengths, dropout between layers and the bidirectional concatenation, and the
+ * matching backward pass through time. It works on raw typed arrays; the modules wrap it into
+ * ONE autograd node (modules.ts, cells.ts).
+ *
+ * Per (layer, direction) the work is:
+ *   1. one gemm for the input projection of all steps at once:  gx = xs · W_ihᵀ + b_ih
+ *   2. the time loop: cell.step(s) for s = 0 … T−1 (only h·W_hhᵀ is left inside the loop)
+ * and backward:
+ *   3. cell.stepBackward(s) for s = T−1 … 0
+ *   4. one gemm each for dW_ih = dGxᵀ · xs and dxs = dGx · W_ih.
+ *
+ * Steps are counted in processing order. Time position t of batch entry b is processed at
+ *   s = t              (forward direction)
+ *   s = len_b − 1 − t  (reverse direction, which starts at each sequence's last real step)
+ * and `order[s·B + b]` holds that t, or −1 for a padded step (s ≥ len_b). On a padded step the
+ * state is carried over unchanged, so h[T] is already the state at each sequence's last real
+ * step: h_n needs no gathering.
+ */
+import { gemm } from "../../kernels/gemm.js";
+import type { Generator } from "../../random.js";
+import { allocate, type DType, type TypedData } from "../../tensor.js";
+import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
+
+/** One (layer, direction)'s parameters, in PyTorch's layout. */
+export interface LayerParams {
+  readonly wIh: TypedData; // (G·H, F)
+  readonly wHh: TypedData; // (G·H, Hout)
+  readonly bIh: TypedData | null; // (G·H)
+  readonly bHh: TypedData | null; // (G·H)
+  readonly wHr: TypedData | null; // (Hout, H)
+}
+
+/** Gradients of one (layer, direction)'s parameters (fresh arrays, same layout). */
+export interface LayerGrads {
+  readonly dWih: TypedData;
+  readonly dWhh: TypedData;
+  readonly dbIh: TypedData | null;
+  readonly dbHh: TypedData | null;
+  readonly dWhr: TypedData | null;
+}
+
+export interface RecurrentProblem {
+  readonly dtype: DType;
+  readonly T: number;
+  readonly B: number;
+  readonly inputSize: number;
+  readonly H: number;
+  readonly Hout: number;
+  readonly numLayers: number;
+  readonly directions: 1 | 2;
+  /** (T, B, inputSize), time-major. */
+  readonly x: TypedData;
+  /** (L·D, B, Hout) or null for zeros. */
+  readonly h0: TypedData | null;
+  /** (L·D, B, H) or null for zeros (LSTM only). */
+  readonly c0: TypedData | null;
+  /** Index layer·D + direction. */
+  readonly params: readonly LayerParams[];
+  /** Real length of each sequence, or null when all have length T. */
+  readonly lengths: readonly number[] | null;
+  /** Dropout probability on the outputs of every layer but the last (0 when not training). */
+  readonly dropout: number;
+  readonly generator: Generator;
+}
+
+/** What the forward pass keeps for one (layer, direction): the trace reads it, backward needs it. */
+export interface DirectionRun<W> {
+  readonly layer: number;
+  readonly reverse: boolean;
+  readonly order: Int32Array;
+  readonly k: StepBuffers;
+  readonly w: W;
+  /** The layer's input in processing order, (T, B, F). */
+  readonly xs: TypedData;
+  readonly F: number;
+}
+
+export interface RecurrentGrads {
+  /** (T, B, inputSize), time-major. */
+  readonly dx: TypedData;
+  readonly dh0: TypedData;
+  readonly dc0: TypedData | null;
+  readonly params: readonly LayerGrads[];
+  /** Per (layer, direction): dL/dh_t in time order, (T, B, Hout); zero at padded positions. */
+  readonly dh: readonly TypedData[];
+}
+
+export interface RecurrentResult<W> {
+  /** (T, B, D·Hout), time-major; zero at padded positions. */
+  readonly output: TypedData;
+  /** (L·D, B, Hout). */
+  readonly hN: TypedData;
+  /** (L·D, B, H), LSTM only. */
+  readonly cN: TypedData | null;
+  readonly runs: readonly DirectionRun<W>[];
+  /** Backpropagates dL/doutput, dL/dh_n, dL/dc_n (null = zero) through every layer and step. */
+  backward(dOutput: TypedData | null, dhN: TypedData | null, dcN: TypedData | null): RecurrentGrads;
+}
+
+/** Processing order of one direction: order[s·B + b] = time position, or −1 on padding. */
+export function processingOrder(T: number, B: number, lengths: readonly number[] | null, reverse: boolean): Int32Array {
+  const order = new Int32Array(T * B);
+  for (let s = 0; s < T; s++) {
+    for (let b = 0; b < B; b++) {
+      const len = lengths ? lengths[b]! : T;
+      order[s * B + b] = s >= len ? -1 : reverse ? len - 1 - s : s;
+    }
+  }
+  return order;
+}
+
+function isIdentity(order: Int32Array, B: number): boolean {
+  for (let q = 0; q < order.length; q++) if (order[q] !== Math.floor(q / B)) return false;
+  return true;
+}
+
+/**
+ * Copies n columns per row between a time-ordered (T, B, ·) array and a processing-ordered one.
+ * `toTime` true: proc[s, b] → time[order[s,b], b]; false: time → proc (padded rows untouched).
+ */
+function permuteRows(
+  order: Int32Array, B: number, n: number, toTime: boolean, accumulate: boolean,
+  proc: TypedData, procOff: number, procWidth: number, procCol: number,
+  time: TypedData, timeWidth: number, timeCol: number,
+): void {
+  for (let q = 0; q < order.length; q++) {
+    const t = order[q]!;
+    if (t < 0) continue;
+    const p = procOff + q * procWidth + procCol;
+    const r = (t * B + (q % B)) * timeWidth + timeCol;
+    const [src, sOff, dst, dOff] = toTime ? [proc, p, time, r] as const : [time, r, proc, p] as const;
+    for (let u = 0; u < n; u++) {
+      if (accumulate) dst[dOff + u]! += src[sOff + u]!;
+      else dst[dOff + u] = src[sOff + u]!;
+    }
+  }
+}
+
+/** A fresh (T, B, n) copy, in time order, of n columns of a processing-ordered array (zero where padded). */
+export function timeOrdered(order: Int32Array, B: number, n: number, src: TypedData, srcOff: number, srcWidth: number, srcCol: number): TypedData {
+  const dst = src instanceof Float64Array ? new Float64Array(order.length * n) : new Float32Array(order.length * n);
+  permuteRows(order, B, n, true, false, src, srcOff, srcWidth, srcCol, dst, n, 0);
+  return dst;
+}
+
+/** The (B, n) rows of step s+1 of `a` for sequences already finished at step s: copy from step s. */
+function carryFinished(a: TypedData, s: number, B: number, n: number, lengths: readonly number[]): void {
+  for (let b = 0; b < B; b++) {
+    if (s < lengths[b]!) continue;
+    a.copyWithin(((s + 1) * B + b) * n, (s * B + b) * n, (s * B + b + 1) * n);
+  }
+}
+
+/**
+ * Backward of `carryFinished`: the gradient reaching a carried state passes straight to step s,
+ * and the step itself sees zero for those rows (so its gates get zero gradient, being linear in it).
+ */
+function passFinished(d: TypedData, s: number, B: number, n: number, lengths: readonly number[]): void {
+  for (let b = 0; b < B; b++) {
+    if (s < lengths[b]!) continue;
+    const from = ((s + 1) * B + b) * n;
+    const to = (s * B + b) * n;
+    for (let u = 0; u < n; u++) d[to + u]! += d[from + u]!;
+    d.fill(0, from, from + n);
+  }
+}
+
+/** Runs the whole stack forward and returns its outputs plus a closure for the backward pass. */
+export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): RecurrentResult<W> {
+  const { dtype, T, B, H, Hout, numLayers: L, directions: D, lengths } = p;
+  const G = cell.gates * H;
+  const S = cell.savedNames.length * H;
+  const orders = [processingOrder(T, B, lengths, false), processingOrder(T, B, lengths, true)];
+  const hN = allocate(dtype, L * D * B * Hout);
+  const cN = cell.hasCellState ? allocate(dtype, L * D * B * H) : null;
+  const runs: DirectionRun<W>[] = [];
+  const masks: (TypedData | null)[] = [];
+
+  let layerIn = p.x;
+  let F = p.inputSize;
+  let out = layerIn;
+  for (let l = 0; l < L; l++) {
+    out = allocate(dtype, T * B * D * Hout);
+    for (let d = 0; d < D; d++) {
+      const slot = l * D + d;
+      const w_ = p.params[slot]!;
+      const order = orders[d]!;
+      let xs = layerIn;
+      if (!isIdentity(order, B)) {
+        xs = allocate(dtype, T * B * F);
+        permuteRows(order, B, F, false, false, xs, 0, F, 0, layerIn, F, 0);
+      }
+      const k: StepBuffers = {
+        B, H, Hout, wHh: w_.wHh, bHh: w_.bHh, wHr: w_.wHr,
+        gx: allocate(dtype, T * B * G),
+        saved: allocate(dtype, T * B * S),
+        h: allocate(dtype, (T + 1) * B * Hout),
+        c: allocate(dtype, cell.hasCellState ? (T + 1) * B * H : 0),
+        // Gradient buffers are allocated by backward (none are needed for inference).
+        dGx: allocate(dtype, 0), dH: allocate(dtype, 0), dC: allocate(dtype, 0),
+        dWhh: allocate(dtype, 0), dbHh: null, dWhr: null,
+      };
+      gemm(T * B, G, F, xs, 0, false, w_.wIh, 0, true, k.gx, 0, false);
+      if (w_.bIh) addBias(T * B, G, w_.bIh, k.gx);
+      if (p.h0) k.h.set(p.h0.subarray(slot * B * Hout, (slot + 1) * B * Hout));
+      if (p.c0) k.c.set(p.c0.subarray(slot * B * H, (slot + 1) * B * H));
+      const w = cell.workspace(dtype, B, H, Hout);
+      for (let s = 0; s < T; s++) {
+        cell.step(k, w, s);
+        if (lengths) {
+          carryFinished(k.h, s, B, Hout, lengths);
+          if (cell.hasCellState) carryFinished(k.c, s, B, H, lengths);
+        }
+      }
+      permuteRows(order, B, Hout, true, false, k.h, B * Hout, Hout, 0, out, D * Hout, d * Hout);
+      hN.set(k.h.subarray(T * B * Hout), slot * B * Hout);
+      if (cN) cN.set(k.c.subarray(T * B * H), slot * B * H);
+      runs.push({ layer: l, reverse: d === 1, order, k, w, xs, F });
+    }
+    let mask: TypedData | null = null;
+    if (l < L - 1 && p.dropout > 0) {
+      mask = allocate(dtype, out.length);
+      for (let q = 0; q < mask.length; q++) mask[q] = p.generator.random() < p.dropout ? 0 : 1 / (1 - p.dropout);
+      const dropped = allocate(dtype, out.length);
+      for (let q = 0; q < out.length; q++) dropped[q] = out[q]! * mask[q]!;
+      layerIn = dropped;
+    } else {
+      layerIn = out;
+    }
+    masks.push(mask);
+    F = D * Hout;
+  }
+
+  const backward = (dOutput: TypedData | null, dhN: TypedData | null, dcN: TypedData | null): RecurrentGrads => {
+    const grads: LayerGrads[] = new Array<LayerGrads>(L * D);
+    const dhTime: TypedData[] = new Array<TypedData>(L * D);
+    const dh0 = allocate(dtype, L * D * B * Hout);
+    const dc0 = cell.hasCellState ? allocate(dtype, L * D * B * H) : null;
+    let dLayerOut = dOutput ?? allocate(dtype, T * B * D * Hout);
+    for (let l = L - 1; l >= 0; l--) {
+      const F_l = l === 0 ? p.inputSize : D * Hout;
+      const dLayerIn = allocate(dtype, T * B * F_l);
+      for (let d = 0; d < D; d++) {
+        const slot = l * D + d;
+        const run = runs[slot]!;
+        const w_ = p.params[slot]!;
+        const k: StepBuffers = {
+          ...run.k,
+          dGx: allocate(dtype, T * B * G),
+          dH: allocate(dtype, (T + 1) * B * Hout),
+          dC: allocate(dtype, cell.hasCellState ? (T + 1) * B * H : 0),
+          dWhh: allocate(dtype, w_.wHh.length),
+          dbHh: w_.bHh ? allocate(dtype, w_.bHh.length) : null,
+          dWhr: w_.wHr ? allocate(dtype, w_.wHr.length) : null,
+        };
+        // dH[s+1] starts as dL/doutput at the step's time position, dH[T] also gets dL/dh_n.
+        permuteRows(run.order, B, Hout, false, false, k.dH, B * Hout, Hout, 0, dLayerOut, D * Hout, d * Hout);
+        if (dhN) for (let q = 0; q < B * Hout; q++) k.dH[T * B * Hout + q]! += dhN[slot * B * Hout + q]!;
+        if (dcN) for (let q = 0; q < B * H; q++) k.dC[T * B * H + q]! += dcN[slot * B * H + q]!;
+        for (let s = T - 1; s >= 0; s--) {
+          if (lengths) {
+            passFinished(k.dH, s, B, Hout, lengths);
+            if (cell.hasCellState) passFinished(k.dC, s, B, H, lengths);
+          }
+          cell.stepBackward(k, run.w, s);
+        }
+        const dWih = allocate(dtype, w_.wIh.length);
+        gemm(G, run.F, T * B, k.dGx, 0, true, run.xs, 0, false, dWih, 0, true);
+        let dbIh: TypedData | null = null;
+        if (w_.bIh) {
+          dbIh = allocate(dtype, G);
+          addColumnSums(T * B, G, k.dGx, 0, dbIh);
+        }
+        const dxs = allocate(dtype, T * B * run.F);
+        gemm(T * B, run.F, G, k.dGx, 0, false, w_.wIh, 0, false, dxs, 0, false);
+        permuteRows(run.order, B, run.F, true, true, dxs, 0, run.F, 0, dLayerIn, run.F, 0);
+        dh0.set(k.dH.subarray(0, B * Hout), slot * B * Hout);
+        if (dc0) dc0.set(k.dC.subarray(0, B * H), slot * B * H);
+        dhTime[slot] = timeOrdered(run.order, B, Hout, k.dH, B * Hout, Hout, 0);
+        grads[slot] = { dWih, dWhh: k.dWhh, dbIh, dbHh: k.dbHh, dWhr: k.dWhr };
+      }
+      const mask = l > 0 ? masks[l - 1] : null;
+      if (mask) for (let q = 0; q < dLayerIn.length; q++) dLayerIn[q]! *= mask[q]!;
+      dLayerOut = dLayerIn;
+    }
+    return { dx: dLayerOut, dh0, dc0, params: grads, dh: dhTime };
+  };
+
+  return { output: out, hN, cN, runs, backward };
+}
