@@ -5,7 +5,7 @@
 import { ShapeError, fmtShape } from "../errors.js";
 import { gemm } from "../kernels/gemm.js";
 import { defaultGenerator, type Generator } from "../random.js";
-import { Tensor, allocate, assertSameDType, recordOp, type TypedData } from "../tensor.js";
+import { Tensor, allocate, assertSameDType, recordOp, sizeOf, type TypedData } from "../tensor.js";
 import { Module, type FactoryOptions } from "./module.js";
 
 /**
@@ -100,7 +100,7 @@ export class Linear extends Module {
     const gen = opts.generator ?? defaultGenerator;
     const bound = 1 / Math.sqrt(inFeatures);
     const uniform = (shape: number[]): Tensor => {
-      const data = allocate(dtype, shape.reduce((a, b) => a * b, 1));
+      const data = allocate(dtype, sizeOf(shape));
       for (let k = 0; k < data.length; k++) data[k] = gen.uniform(-bound, bound);
       return new Tensor(data, shape);
     };

@@ -4,7 +4,7 @@
  * reduction in one op, whose gradient is the famous softmax − onehot.
  */
 import { ShapeError, fmtShape } from "../errors.js";
-import { Tensor, allocate, assertSameDType, assertSameShape, recordOp, type TypedData } from "../tensor.js";
+import { Tensor, allocate, assertSameDType, assertSameShape, recordOp, sizeOf, type TypedData } from "../tensor.js";
 import { indexTensor, readIndices, type IndexInput } from "./embedding.js";
 
 /** How per-element losses are combined, as PyTorch's `reduction`. */
@@ -35,7 +35,7 @@ export function crossEntropy(logits: Tensor, targets: IndexInput, opts: CrossEnt
   if (logits.ndim === 0) throw new ShapeError("crossEntropy: logits must be (N, C), (N, C, d...) or (C,), got a scalar");
   const C = logits.ndim === 1 ? logits.shape[0]! : logits.shape[1]!;
   const N = logits.ndim === 1 ? 1 : logits.shape[0]!;
-  const S = logits.size / (N * C || 1); // positions per sample in the (N, C, d...) form
+  const S = sizeOf(logits.shape.slice(2)); // positions d1·d2·… per sample in the (N, C, d...) form
   const expectedTargetShape = logits.ndim === 1 ? [] : [N, ...logits.shape.slice(2)];
 
   const targetTensor = indexTensor(targets);

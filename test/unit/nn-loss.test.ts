@@ -39,6 +39,12 @@ describe("crossEntropy matches PyTorch", () => {
       .toBe(crossEntropy(logits, targets, { reduction: "sum" }).item());
   });
 
+  it("unbatched (C,) logits take a scalar target", () => {
+    const loss = crossEntropy(tensor([1, 2, 3], { dtype: "float64" }), 2);
+    expect(loss.shape).toEqual([]);
+    expect(loss.item()).toBeCloseTo(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3, 14);
+  });
+
   it("is stable for huge logits (log-softmax, not log(softmax))", () => {
     const loss = crossEntropy(tensor([[1000, 0, -1000]], { dtype: "float64" }), [1]);
     expect(loss.item()).toBeCloseTo(1000, 9);
