@@ -65,12 +65,14 @@ export function cellFromConfig(cfg: Fixture, dtype: DType): RNNCell | LSTMCell |
 }
 
 /** Runs any recurrent module with PyTorch's calling convention, returning [output, h_n, c_n | null]. */
-export function runModule(m: AnyRecurrent, x: Tensor, h0: Tensor | null, c0: Tensor | null): [Tensor, Tensor, Tensor | null] {
+export function runModule(
+  m: AnyRecurrent, x: Tensor, h0: Tensor | null, c0: Tensor | null, lengths: number[] | null = null,
+): [Tensor, Tensor, Tensor | null] {
   if (m instanceof LSTM) {
-    const [out, [hN, cN]] = m.forward(x, h0 && c0 ? [h0, c0] : null);
+    const [out, [hN, cN]] = m.forward(x, h0 && c0 ? [h0, c0] : null, { lengths });
     return [out, hN, cN];
   }
-  const [out, hN] = m.forward(x, h0);
+  const [out, hN] = m.forward(x, h0, { lengths });
   return [out, hN, null];
 }
 
