@@ -179,7 +179,8 @@ export function setup({ test = false } = {}) {
   linkSelf();
   step("build library", ["src", "tsconfig.json", "package.json"], ["dist/index.js"], () => {
     rmSync(join(ROOT, "dist"), { recursive: true, force: true });
-    run(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"]);
+    // node_modules/.bin/tsc is tslab's bundled TypeScript 5.0; build with the project's own.
+    run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
   });
   step("build extension", ["extension/src", "extension/style", "extension/package.json", "extension/tsconfig.json", "src/plot", "package-lock.json"], [relative(ROOT, join(JUPYTER_PATH, "labextensions", "@seqlab", "jupyterlab", "package.json"))], () => {
     coreMeta();

@@ -16,6 +16,7 @@ const common = [
   `--ServerApp.port=${port}`,
   `--ServerApp.token=${token}`,
   `--ServerApp.root_dir=${notebooks}`,
+  "--MappingKernelManager.default_kernel_name=tslab",
   ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
 ];
 

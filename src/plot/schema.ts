@@ -27,7 +27,7 @@ export interface HeatPanel {
 /** The panels of one layer and direction of a recurrent model. */
 export interface GateTraceEntry {
   layer: number;
-  direction: "forward" | "backward";
+  direction: "forward" | "reverse";
   panels: HeatPanel[];
 }
 
@@ -141,7 +141,7 @@ function validateGates(p: Record<string, Json>, errors: string[]): void {
     const where = `entries[${k}]`;
     if (!isObject(entry)) return void errors.push(`${where} must be an object`);
     if (typeof entry.layer !== "number" || !Number.isInteger(entry.layer) || entry.layer < 0) errors.push(`${where}.layer must be a non-negative integer`);
-    if (entry.direction !== "forward" && entry.direction !== "backward") errors.push(`${where}.direction must be "forward" or "backward"`);
+    if (entry.direction !== "forward" && entry.direction !== "reverse") errors.push(`${where}.direction must be "forward" or "reverse"`);
     if (!Array.isArray(entry.panels) || entry.panels.length === 0) return void errors.push(`${where}.panels must be a non-empty array`);
     entry.panels.forEach((panel: Json, j: number) => {
       const pw = `${where}.panels[${j}]`;

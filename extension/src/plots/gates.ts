@@ -43,25 +43,25 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
     const colors = themeColors(host);
     // z is drawn unit × time: transpose the [t][unit] matrix.
     const z = Array.from({ length: plot.units }, (_, u) => panel.z.map((row) => row[u] ?? null));
-    const token = Array.from({ length: plot.units }, () => ticktext);
+    const stepIndex = Array.from({ length: plot.units }, () => tickvals);
     await Plotly.react(
       div,
       [{
         type: "heatmap",
         z,
         x: tickvals,
-        customdata: token as unknown as Datum[][],
+        customdata: stepIndex as unknown as Datum[][],
         zmin: panel.zmin,
         zmax: panel.zmax,
         colorscale: panel.colorScale === "sequential" ? SEQUENTIAL : DIVERGING,
-        hovertemplate: `${plain(panel.key)} · step %{x} (%{customdata})<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
+        hovertemplate: `${plain(panel.key)} at t=%{customdata}: %{x}<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
         hoverongaps: false,
-        colorbar: { thickness: 10, len: 0.9 },
+        colorbar: { thickness: 10, len: 1, nticks: 3, tickfont: { size: 10 } },
       }],
       {
         title: { text: plain(panel.label), font: { size: 13 } },
         width: 360,
-        height: 80 + Math.min(220, 14 * plot.units),
+        height: 110 + Math.min(240, Math.max(50, 16 * plot.units)),
         margin: { l: 44, r: 8, t: 34, b: 44 },
         paper_bgcolor: "rgba(0,0,0,0)",
         plot_bgcolor: "rgba(0,0,0,0)",
@@ -69,7 +69,7 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
         xaxis: { tickvals, ticktext, title: { text: steps ? "time step" : "" }, tickangle: steps > 12 ? -45 : 0 },
         yaxis: { title: { text: "unit" }, autorange: "reversed", dtick: plot.units > 16 ? undefined : 1 },
       },
-      { displaylogo: false, responsive: false },
+      { displayModeBar: false, responsive: false },
     );
   }
 

@@ -5,9 +5,10 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import '../build/style.js';
 import { extensions, mimeExtensions } from '../build/plugins.js';
 
+// The language-server plugins need a language server this project does not run.
 function pluginsOf(module) {
   const exported = module.default ?? module;
-  return Array.isArray(exported) ? exported : [exported];
+  return (Array.isArray(exported) ? exported : [exported]).filter((p) => !p.id.includes(':language-server'));
 }
 
 async function federatedModule(scope, module) {

@@ -1,0 +1,62 @@
+/**
+ * Showing a plot in the notebook. seqlab's outputs are multi-MIME bundles (the interactive
+ * payload, a text/plain summary and, for most kinds, a static picture), which tslab's public
+ * `display.raw` cannot send (one MIME type per call). This is the one place seqlab talks to
+ * tslab's kernel, through the function its public API itself uses. Outside a tslab kernel
+ * (a script, a test, the browser) nothing is shown and the caller still gets its payload.
+ */
+
+/** A Jupyter MIME bundle: MIME type → string or JSON value. */
+export type MimeBundle = Record<string, string | object>;
+
+interface DisplayContent {
+  data: MimeBundle;
+  metadata: Record<string, unknown>;
+  transient: { display_id?: string };
+}
+type WriteDisplayData = (content: DisplayContent, update: boolean) => void;
+
+interface NodeLike {
+  cwd(): string;
+  getBuiltinModule?(id: string): unknown;
+}
+
+function tslabWriter(): WriteDisplayData | null {
+  const proc = (globalThis as { process?: NodeLike }).process;
+  if (!proc?.getBuiltinModule) return null;
+  const mod = proc.getBuiltinModule("module") as { createRequire(path: string): { cache: Record<string, { exports?: unknown } | undefined> } };
+  const cache = mod.createRequire(`${proc.cwd()}/`).cache;
+  // The kernel process has tslab's jupyter module loaded; find it wherever tslab is installed.
+  for (const [path, entry] of Object.entries(cache)) {
+    if (/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(path)) {
+      const write = (entry?.exports as { lastWriteDisplayData?: WriteDisplayData } | undefined)?.lastWriteDisplayData;
+      return typeof write === "function" ? write : null;
+    }
+  }
+  return null;
+}
+
+/** Whether code is running inside a tslab kernel cell (so `display` will show something). */
+export function inNotebook(): boolean {
+  return tslabWriter() !== null;
+}
+
+let counter = 0;
+
+/** A fresh id for a display that will be updated in place (live training curves). */
+export function newDisplayId(): string {
+  counter += 1;
+  return `seqlab-${Date.now().toString(36)}-${counter}`;
+}
+
+/**
+ * Sends `bundle` as the output of the running cell. With `update` and the same `displayId`,
+ * replaces an earlier output in place. Returns whether a notebook received it.
+ */
+export function display(bundle: MimeBundle, opts: { displayId?: string; update?: boolean } = {}): boolean {
+  const write = tslabWriter();
+  if (!write) return false;
+  const transient = opts.displayId ? { display_id: opts.displayId } : {};
+  write({ data: bundle, metadata: {}, transient }, opts.update ?? false);
+  return true;
+}
