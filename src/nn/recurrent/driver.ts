@@ -130,11 +130,11 @@ function permuteRows(
     if (t < 0) continue;
     const p = procOff + q * procWidth + procCol;
     const r = (t * B + (q % B)) * timeWidth + timeCol;
-    const [src, sOff, dst, dOff] = toTime ? [proc, p, time, r] as const : [time, r, proc, p] as const;
-    for (let u = 0; u < n; u++) {
-      if (accumulate) dst[dOff + u]! += src[sOff + u]!;
-      else dst[dOff + u] = src[sOff + u]!;
-    }
+    const src = toTime ? proc : time;
+    const dst = toTime ? time : proc;
+    const from = toTime ? p : r;
+    const to = toTime ? r : p;
+    for (let u = 0; u < n; u++) dst[to + u] = (accumulate ? dst[to + u]! : 0) + src[from + u]!;
   }
 }
 

@@ -145,7 +145,7 @@ export abstract class RecurrentBase<W> extends Module {
       if (!Number.isInteger(v) || v < 1) throw new Error(`${this.constructor.name}: ${what} must be a positive integer, got ${v}`);
     }
     if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`${this.constructor.name}: dropout must be in [0, 1], got ${this.dropout}`);
-    if (!Number.isInteger(projSize) || projSize < 0 || projSize >= this.hiddenSize && projSize !== 0) {
+    if (!Number.isInteger(projSize) || projSize < 0 || (projSize > 0 && projSize >= this.hiddenSize)) {
       throw new Error(`${this.constructor.name}: projSize must be an integer in [0, hiddenSize), got ${projSize}`);
     }
 
@@ -292,6 +292,7 @@ export class RNN extends RecurrentBase<RNNWork> {
    */
   forward(x: Tensor, h0?: Tensor | null, opts?: WithoutTrace): [Tensor, Tensor];
   forward(x: Tensor, h0: Tensor | null | undefined, opts: WithTrace): [Tensor, Tensor, RNNTrace];
+  forward(x: Tensor, h0?: Tensor | null, opts?: RecurrentForwardOptions): [Tensor, Tensor] | [Tensor, Tensor, RNNTrace];
   forward(x: Tensor, h0: Tensor | null = null, opts: RecurrentForwardOptions = {}): [Tensor, Tensor] | [Tensor, Tensor, RNNTrace] {
     const r = this.run(x, h0, null, opts);
     return r.trace ? [r.output, r.hN, r.trace as RNNTrace] : [r.output, r.hN];
@@ -323,6 +324,9 @@ export class LSTM extends RecurrentBase<LSTMWork> {
    */
   forward(x: Tensor, hx?: readonly [Tensor, Tensor] | null, opts?: WithoutTrace): [Tensor, [Tensor, Tensor]];
   forward(x: Tensor, hx: readonly [Tensor, Tensor] | null | undefined, opts: WithTrace): [Tensor, [Tensor, Tensor], LSTMTrace];
+  forward(
+    x: Tensor, hx?: readonly [Tensor, Tensor] | null, opts?: RecurrentForwardOptions,
+  ): [Tensor, [Tensor, Tensor]] | [Tensor, [Tensor, Tensor], LSTMTrace];
   forward(
     x: Tensor, hx: readonly [Tensor, Tensor] | null = null, opts: RecurrentForwardOptions = {},
   ): [Tensor, [Tensor, Tensor]] | [Tensor, [Tensor, Tensor], LSTMTrace] {
@@ -356,6 +360,7 @@ export class GRU extends RecurrentBase<GRUWork> {
   /** Shapes as RNN.forward. */
   forward(x: Tensor, h0?: Tensor | null, opts?: WithoutTrace): [Tensor, Tensor];
   forward(x: Tensor, h0: Tensor | null | undefined, opts: WithTrace): [Tensor, Tensor, GRUTrace];
+  forward(x: Tensor, h0?: Tensor | null, opts?: RecurrentForwardOptions): [Tensor, Tensor] | [Tensor, Tensor, GRUTrace];
   forward(x: Tensor, h0: Tensor | null = null, opts: RecurrentForwardOptions = {}): [Tensor, Tensor] | [Tensor, Tensor, GRUTrace] {
     const r = this.run(x, h0, null, opts);
     return r.trace ? [r.output, r.hN, r.trace as GRUTrace] : [r.output, r.hN];
