@@ -4,10 +4,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { LSTMCell, type DType, type Tensor } from "../../src/index.js";
-import { expectClose, fixtureNames, fromFixture, loadFixture } from "./pytorch-fixtures.js";
-import { cellFromConfig, paramGrads, weightedSum } from "./recurrent-helpers.js";
+import { expectClose, fromFixture, loadFixture } from "./pytorch-fixtures.js";
+import { cellFromConfig, fixturesOfKind, paramGrads, weightedSum } from "./recurrent-helpers.js";
 
-describe.each(fixtureNames(/^cell_/))("%s", (name) => {
+const CELL_CASES = fixturesOfKind("cell");
+
+it("finds at least the README's 16 cell fixtures", () => expect(CELL_CASES.length).toBeGreaterThanOrEqual(16));
+
+describe.each(CELL_CASES)("%s", (name) => {
   const fx = loadFixture(name);
 
   it("has PyTorch's parameter names and shapes", () => {

@@ -4,10 +4,19 @@
  */
 import { describe, expect, it } from "vitest";
 import { LSTM, tensor, type DType, type Tensor } from "../../src/index.js";
-import { expectClose, fixtureNames, fromFixture, loadFixture, type Fixture } from "./pytorch-fixtures.js";
-import { moduleFromConfig, paramGrads, runModule, weightedSum } from "./recurrent-helpers.js";
+import { expectClose, fromFixture, loadFixture, type Fixture } from "./pytorch-fixtures.js";
+import { fixturesOfKind, moduleFromConfig, paramGrads, runModule, weightedSum } from "./recurrent-helpers.js";
 
-const RNN_CASES = fixtureNames(/^(rnn_tanh|rnn_relu|lstm|gru|lstmproj|gates_lstm|gates_gru)_/);
+const RNN_CASES = fixturesOfKind("rnn", "rnn_gates");
+
+it("finds at least the README's rnn fixtures (37 per mode, 38 for lstm and gru, 2 lstmproj)", () => {
+  const count = (re: RegExp): number => RNN_CASES.filter((n) => re.test(n)).length;
+  expect(count(/^rnn_tanh_/)).toBeGreaterThanOrEqual(37);
+  expect(count(/^rnn_relu_/)).toBeGreaterThanOrEqual(37);
+  expect(count(/^(lstm|gates_lstm)_/)).toBeGreaterThanOrEqual(38);
+  expect(count(/^(gru|gates_gru)_/)).toBeGreaterThanOrEqual(38);
+  expect(count(/^lstmproj_/)).toBeGreaterThanOrEqual(2);
+});
 
 /** Forward and one backward of the fixture's loss, in `dtype`. */
 function runFixture(fx: Fixture, dtype: DType) {
@@ -81,7 +90,7 @@ describe("the worked example lstm_example_i2h4t3b1", () => {
   });
 });
 
-describe.each(fixtureNames(/^gates_/))("%s: the trace equals the recorded gates", (name) => {
+describe.each(fixturesOfKind("rnn_gates"))("%s: the trace equals the recorded gates", (name) => {
   const fx = loadFixture(name);
   it.each(["float64", "float32"] as const)("%s", (dtype) => {
     const m = moduleFromConfig(fx.config, dtype);

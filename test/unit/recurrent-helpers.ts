@@ -5,7 +5,7 @@
  */
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell, Tensor, type DType, type Module } from "../../src/index.js";
 import { allocate, recordOp } from "../../src/tensor.js";
-import type { Fixture } from "./pytorch-fixtures.js";
+import { fixtureNames, loadFixture, type Fixture } from "./pytorch-fixtures.js";
 
 /** L = Σ_k Σ out_k ⊙ R_k, differentiable in every out_k. */
 export function weightedSum(pairs: readonly (readonly [Tensor, Tensor])[]): Tensor {
@@ -78,4 +78,9 @@ export function runModule(
 
 export function paramGrads(m: Module): Map<string, Tensor | null> {
   return new Map(m.namedParameters().map(([name, p]) => [name, p.grad]));
+}
+
+/** Every fixture file whose `kind` is one of `kinds` (by content, so new files are picked up whatever their name). */
+export function fixturesOfKind(...kinds: string[]): string[] {
+  return fixtureNames(/./).filter((name) => kinds.includes(loadFixture(name).kind as string));
 }
