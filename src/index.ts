@@ -39,3 +39,7 @@ export {
   type Direction, type TraceEntryBase, type RNNTraceEntry, type LSTMTraceEntry, type GRUTraceEntry,
   type RNNTrace, type LSTMTrace, type GRUTrace, type GradientNorms,
 } from "./nn/recurrent/trace.js";
+export { lstmStep, lstmStepBackward, type LSTMWork } from "./nn/recurrent/lstm.js";
+export { gruStep, gruStepBackward, type GRUWork } from "./nn/recurrent/gru.js";
+export { rnnStep, rnnStepBackward, type RNNWork } from "./nn/recurrent/rnn.js";
+export { type StepBuffers, type CellKind } from "./nn/recurrent/step.js";
