@@ -30,9 +30,6 @@ export function jupyterEnv(extra = {}) {
     JUPYTER_CONFIG_DIR: join(ENV, "config"),
     JUPYTER_RUNTIME_DIR: join(ENV, "runtime"),
     JUPYTER_PLATFORM_DIRS: "1",
-    // A pip-installed JupyterLab reads prebuilt extensions from here too.
-    JUPYTERLAB_SETTINGS_DIR: join(ENV, "data", "lab", "user-settings"),
-    JUPYTERLAB_WORKSPACES_DIR: join(ENV, "data", "lab", "workspaces"),
     ...extra,
   };
 }

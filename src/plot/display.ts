@@ -51,12 +51,11 @@ export function newDisplayId(): string {
 
 /**
  * Sends `bundle` as the output of the running cell. With `update` and the same `displayId`,
- * replaces an earlier output in place. Returns whether a notebook received it.
+ * replaces an earlier output in place. Outside a notebook it does nothing (see `inNotebook`).
  */
-export function display(bundle: MimeBundle, opts: { displayId?: string; update?: boolean } = {}): boolean {
+export function display(bundle: MimeBundle, opts: { displayId?: string; update?: boolean } = {}): void {
   const write = tslabWriter();
-  if (!write) return false;
+  if (!write) return;
   const transient = opts.displayId ? { display_id: opts.displayId } : {};
   write({ data: bundle, metadata: {}, transient }, opts.update ?? false);
-  return true;
 }

@@ -47,14 +47,35 @@ export async function openNotebook(page: Page, lab: LabServer, name: string): Pr
   await waitForKernelIdle(page);
 }
 
+/**
+ * Waits until the notebook's kernel has started and is idle, as the status bar shows it
+ * ("TypeScript (tslab) | Idle"). The execution indicator alone says idle while the kernel is
+ * still "Initializing", and a Run All issued then does nothing.
+ */
 export async function waitForKernelIdle(page: Page, timeout = 120_000): Promise<void> {
-  await page.waitForSelector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", { state: "attached", timeout });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll(".jp-StatusBar-TextItem")].some((e) => /^TypeScript \(tslab\) \| Idle$/.test((e.textContent ?? "").trim())),
+    undefined,
+    { timeout },
+  );
 }
 
-/** Run → Run All Cells, through the menu bar as a student would. */
-export async function runAllCells(page: Page): Promise<void> {
+/**
+ * Run → Run All Cells, through the menu bar as a student would; resolves once every code cell
+ * of the notebook has an execution count and the kernel is idle again.
+ */
+export async function runAllCells(page: Page, timeout = 180_000): Promise<void> {
   await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
   await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
+  await page.waitForFunction(
+    () => {
+      const prompts = [...document.querySelectorAll(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")];
+      return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p.textContent ?? ""));
+    },
+    undefined,
+    { timeout },
+  );
+  await waitForKernelIdle(page, timeout);
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

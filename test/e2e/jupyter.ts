@@ -66,14 +66,15 @@ export interface LabServer {
 
 /**
  * Starts the bundled JupyterLab on a free loopback port, serving a scratch copy of notebooks/
- * inside the repository (so `import "seqlab"` resolves as usual, and autosave never touches
- * the committed notebooks).
+ * (plus any test notebooks named) inside the repository, so `import "seqlab"` resolves as usual
+ * and autosave never touches the committed notebooks.
  */
-export async function startLab(name: string): Promise<LabServer> {
+export async function startLab(name: string, extraNotebooks: string[] = []): Promise<LabServer> {
   const root = join(RESULTS, `lab-${name}`);
-  rmSync(root, { recursive: true, force: true });
+  for (const dir of [root, `${root}.data`, `${root}.runtime`]) rmSync(dir, { recursive: true, force: true });
   mkdirSync(RESULTS, { recursive: true });
   cpSync(join(REPO, "notebooks"), root, { recursive: true });
+  for (const nb of extraNotebooks) cpSync(join(REPO, nb), join(root, nb.split("/").pop()!));
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
   const child = spawn(
@@ -84,7 +85,8 @@ export async function startLab(name: string): Promise<LabServer> {
       `--ServerApp.token=${token}`, `--ServerApp.root_dir=${root}`, "--MappingKernelManager.default_kernel_name=tslab",
       ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
     ],
-    { cwd: root, env: env(), detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    // Fresh data and runtime folders per server: no workspace or settings leak between tests.
+    { cwd: root, env: env({ JUPYTER_DATA_DIR: `${root}.data`, JUPYTER_RUNTIME_DIR: `${root}.runtime` }), detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   child.stdout!.on("data", (d) => (output += d));

@@ -37,7 +37,8 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
 
   const steps = plot.tokens.length;
   const tickvals = plot.tokens.map((_, t) => t);
-  const ticktext = plot.tokens.map(plain);
+  // Long labels would push neighbours off the axis; the hover still shows step and value.
+  const ticktext = plot.tokens.map((t) => plain(t.length > 14 ? `${t.slice(0, 13)}…` : t));
 
   async function drawPanel(div: HTMLElement, panel: HeatPanel): Promise<void> {
     const colors = themeColors(host);
