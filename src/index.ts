@@ -27,6 +27,7 @@ export { trainStep, type TrainStepOptions, type TrainStepResult } from "./train/
 export {
   truncatedBptt, timeChunks, detachState, type RecurrentState, type TruncatedBpttOptions,
 } from "./train/tbptt.js";
+export * as plot from "./plot/index.js";
 export {
   RNN, LSTM, GRU, RecurrentBase,
   type RecurrentOptions, type RNNOptions, type LSTMOptions, type GRUOptions, type RecurrentForwardOptions, type WithTrace, type WithoutTrace,
