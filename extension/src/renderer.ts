@@ -7,7 +7,7 @@ import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
 import { MIME_TYPE, parsePlot } from "seqlab/schema";
 import { showError } from "./error-box.js";
-import { drawGates } from "./plots/gates.js";
+import { DRAWERS } from "./plots/index.js";
 
 export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
   constructor() {
@@ -24,11 +24,8 @@ export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
     }
     try {
       const plot = parsed.value;
-      switch (plot.kind) {
-        case "gates":
-          await drawGates(this.node, plot);
-          break;
-      }
+      const draw = DRAWERS[plot.kind] as (host: HTMLElement, p: typeof plot) => Promise<void>;
+      await draw(this.node, plot);
     } catch (e) {
       this.node.replaceChildren();
       showError(this.node, "This seqlab plot failed to draw", [String((e as Error)?.message ?? e)]);

@@ -1,0 +1,12 @@
+/**
+ * One drawing function per plot kind. To add a kind: write extension/src/plots/<kind>.ts and
+ * add it here (the compiler then insists every kind of the schema has a drawer).
+ */
+import type { Plot, PlotKind } from "seqlab/schema";
+import { drawGates } from "./gates.js";
+
+type Drawer<K extends PlotKind> = (host: HTMLElement, plot: Extract<Plot, { kind: K }>) => Promise<void>;
+
+export const DRAWERS: { [K in PlotKind]: Drawer<K> } = {
+  gates: drawGates,
+};
