@@ -2,6 +2,11 @@
  * The kernel layer's matrix product, on raw typed arrays. Every matmul in seqlab (the ops'
  * `matmul`, `Linear`, the recurrent layers' input and hidden projections) goes through here,
  * so a faster backend (WebAssembly SIMD) can slot in at this one place.
+ *
+ * How it is fast enough in plain JavaScript: C is computed in 4×4 tiles whose 16 sums live
+ * in local variables (CPU registers) while k runs, so every value loaded from A or B is used
+ * four times and the 16 sums are independent (no add waits for the previous one). The four
+ * transpose cases differ only in strides, so one tile loop serves all of them.
  */
 import type { TypedData } from "../tensor.js";
 
@@ -17,49 +22,82 @@ export function gemm(
   B: TypedData, bOff: number, transB: boolean,
   C: TypedData, cOff: number, accumulate: boolean,
 ): void {
-  if (!accumulate) C.fill(0, cOff, cOff + M * N);
-  if (!transA && transB) {
-    // x · Wᵀ, the common case (weights stored (out, in)): contiguous dot products.
-    for (let i = 0; i < M; i++) {
-      const a = aOff + i * K;
-      const c = cOff + i * N;
-      for (let j = 0; j < N; j++) {
-        const b = bOff + j * K;
-        let s = 0;
-        for (let k = 0; k < K; k++) s += A[a + k]! * B[b + k]!;
-        C[c + j]! += s;
-      }
+  // op(A)[i, k] = A[aOff + i·ai + k·ak] and op(B)[k, j] = B[bOff + k·bk + j·bj].
+  const ai = transA ? 1 : K;
+  const ak = transA ? M : 1;
+  const bk = transB ? 1 : N;
+  const bj = transB ? K : 1;
+  const M4 = M - (M % 4);
+  const N4 = N - (N % 4);
+  for (let i = 0; i < M; i += i < M4 ? 4 : 1) {
+    const a = aOff + i * ai;
+    const c = cOff + i * N;
+    for (let j = 0; j < N; j += j < N4 ? 4 : 1) {
+      const b = bOff + j * bj;
+      if (i < M4 && j < N4) tile4x4(K, A, a, ai, ak, B, b, bk, bj, C, c + j, N, accumulate);
+      else if (j < N4) tile1x4(K, A, a, ak, B, b, bk, bj, C, c + j, accumulate);
+      else for (let r = 0; r < (i < M4 ? 4 : 1); r++) dot(K, A, a + r * ai, ak, B, b, bk, C, c + r * N + j, accumulate);
     }
-  } else if (!transA && !transB) {
-    // i-k-j order streams rows of B and C.
-    for (let i = 0; i < M; i++) {
-      const c = cOff + i * N;
-      for (let k = 0; k < K; k++) {
-        const aik = A[aOff + i * K + k]!;
-        if (aik === 0) continue;
-        const b = bOff + k * N;
-        for (let j = 0; j < N; j++) C[c + j]! += aik * B[b + j]!;
-      }
-    }
-  } else if (transA && !transB) {
-    // Aᵀ · B, e.g. weight gradients dW = dYᵀ · X: k-i-j order streams rows of A, B and C.
-    for (let k = 0; k < K; k++) {
-      const a = aOff + k * M;
-      const b = bOff + k * N;
-      for (let i = 0; i < M; i++) {
-        const aki = A[a + i]!;
-        if (aki === 0) continue;
-        const c = cOff + i * N;
-        for (let j = 0; j < N; j++) C[c + j]! += aki * B[b + j]!;
-      }
-    }
+  }
+}
+
+/** The 4×4 tile of C at `c` (row stride N): sixteen running sums over k. */
+function tile4x4(
+  K: number, A: TypedData, a: number, ai: number, ak: number,
+  B: TypedData, b: number, bk: number, bj: number,
+  C: TypedData, c: number, N: number, accumulate: boolean,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let k = 0; k < K; k++) {
+    const a0 = A[a]!, a1 = A[a + ai]!, a2 = A[a + 2 * ai]!, a3 = A[a + 3 * ai]!;
+    const b0 = B[b]!, b1 = B[b + bj]!, b2 = B[b + 2 * bj]!, b3 = B[b + 3 * bj]!;
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    a += ak;
+    b += bk;
+  }
+  store4(C, c, accumulate, c00, c01, c02, c03);
+  store4(C, c + N, accumulate, c10, c11, c12, c13);
+  store4(C, c + 2 * N, accumulate, c20, c21, c22, c23);
+  store4(C, c + 3 * N, accumulate, c30, c31, c32, c33);
+}
+
+/** One row, four columns: the tile for rows left over when M is not a multiple of 4 (e.g. batch 1). */
+function tile1x4(
+  K: number, A: TypedData, a: number, ak: number,
+  B: TypedData, b: number, bk: number, bj: number,
+  C: TypedData, c: number, accumulate: boolean,
+): void {
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  for (let k = 0; k < K; k++) {
+    const a0 = A[a]!;
+    c0 += a0 * B[b]!; c1 += a0 * B[b + bj]!; c2 += a0 * B[b + 2 * bj]!; c3 += a0 * B[b + 3 * bj]!;
+    a += ak;
+    b += bk;
+  }
+  store4(C, c, accumulate, c0, c1, c2, c3);
+}
+
+/** One element of C: the columns left over when N is not a multiple of 4. */
+function dot(K: number, A: TypedData, a: number, ak: number, B: TypedData, b: number, bk: number, C: TypedData, c: number, accumulate: boolean): void {
+  let s = 0;
+  for (let k = 0; k < K; k++) {
+    s += A[a]! * B[b]!;
+    a += ak;
+    b += bk;
+  }
+  C[c] = accumulate ? C[c]! + s : s;
+}
+
+function store4(C: TypedData, c: number, accumulate: boolean, s0: number, s1: number, s2: number, s3: number): void {
+  if (accumulate) {
+    C[c]! += s0; C[c + 1]! += s1; C[c + 2]! += s2; C[c + 3]! += s3;
   } else {
-    for (let i = 0; i < M; i++) {
-      for (let j = 0; j < N; j++) {
-        let s = 0;
-        for (let k = 0; k < K; k++) s += A[aOff + k * M + i]! * B[bOff + j * K + k]!;
-        C[cOff + i * N + j]! += s;
-      }
-    }
+    C[c] = s0; C[c + 1] = s1; C[c + 2] = s2; C[c + 3] = s3;
   }
 }
