@@ -26,7 +26,10 @@ const [cmd, args] = systemLab
   : [python, [join(ROOT, "kernel", "lab", "server.py"), ...common, "--ServerApp.port_retries=0"]];
 console.log(`[seqlab] starting ${systemLab ? `your JupyterLab ${systemLab}` : "seqlab's JupyterLab front end"} …`);
 
-const server = spawn(cmd, args, { cwd: notebooks, env: jupyterEnv(), stdio: ["ignore", "inherit", "pipe"] });
+// The server gets its own process group: Ctrl-C reaches only this script, which then stops the
+// server with SIGTERM, the signal on which Jupyter shuts its kernels down cleanly (an interrupted
+// server leaves its kernels running).
+const server = spawn(cmd, args, { cwd: notebooks, env: jupyterEnv(), stdio: ["ignore", "inherit", "pipe"], detached: true });
 let announced = false;
 server.stderr.on("data", (chunk) => {
   const text = chunk.toString();
@@ -43,8 +46,7 @@ server.stderr.on("data", (chunk) => {
 const stop = () => {
   if (server.exitCode === null) server.kill("SIGTERM");
 };
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, stop);
 server.on("exit", (code, signal) => {
   console.log(`[seqlab] server stopped${code ? ` (exit ${code})` : signal ? ` (${signal})` : ""}`);
   process.exit(code ?? 0);
