@@ -10,6 +10,7 @@ import { checkString, isObject, SCHEMA_VERSION, type Json, type Validation } fro
 import { validateGates, type GatesPlot } from "./schema/gates.js";
 
 export * from "./schema/common.js";
+export * from "./colors.js";
 export * from "./schema/gates.js";
 
 // Each plot kind lives in src/plot/schema/<kind>.ts: its payload type and its validator.
