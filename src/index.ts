@@ -44,3 +44,13 @@ export { lstmStep, lstmStepBackward, type LSTMWork } from "./nn/recurrent/lstm.j
 export { gruStep, gruStepBackward, type GRUWork } from "./nn/recurrent/gru.js";
 export { rnnStep, rnnStepBackward, type RNNWork } from "./nn/recurrent/rnn.js";
 export { type StepBuffers, type CellKind } from "./nn/recurrent/step.js";
+export { tokenize, buildVocab, encode, decode, corpus, splitSentences, oneHot, nextTokenData, type Corpus } from "./data/corpus.js";
+export {
+  recallTask, longRangeTask, taggingTask, sentimentTask,
+  type SequenceTask, type TaggingTask, type TaskOptions, type RecallTaskOptions, type LongRangeTaskOptions, type TaggingTaskOptions, type SentimentTaskOptions,
+} from "./data/tasks.js";
+export {
+  WindowClassifier, RecurrentClassifier, type WindowClassifierOptions, type RecurrentClassifierOptions, type RecurrentKind,
+} from "./nn/classifiers.js";
+export { fit, accuracy, evaluate, type FitOptions, type TrainingLog, type Dataset, type Classifier } from "./train/fit.js";
+export { check, checkThat, type CheckOptions } from "./exercise.js";

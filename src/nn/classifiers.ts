@@ -1,0 +1,136 @@
+/**
+ * Two ready-made models for the notebooks' tasks, so an experiment cell reads "build, fit,
+ * score" instead of wiring layers by hand:
+ * - `WindowClassifier`: a feedforward net that sees a fixed window of W one-hot tokens,
+ *   y = W₂ tanh(W₁ x + b₁) + b₂ on the flattened window (no PyTorch class: an nn.Sequential of
+ *   Flatten, Linear, Tanh, Linear).
+ * - `RecurrentClassifier`: an RNN, LSTM or GRU followed by a Linear head, scoring either the
+ *   whole sequence (from the final state) or every step.
+ */
+import { ShapeError, fmtShape } from "../errors.js";
+import { cat, select } from "../ops/shape.js";
+import { tanh } from "../ops/unary.js";
+import type { Tensor } from "../tensor.js";
+import { Linear } from "./linear.js";
+import { Module, type FactoryOptions } from "./module.js";
+import { GRU, LSTM, RNN } from "./recurrent/modules.js";
+import type { Nonlinearity } from "./recurrent/rnn.js";
+import type { TraceEntryBase } from "./recurrent/trace.js";
+
+/** Options of `WindowClassifier`. */
+export interface WindowClassifierOptions extends FactoryOptions {
+  /** How many consecutive tokens the net sees. */
+  window: number;
+  /** The size of each token's vector (the vocabulary size for one-hot inputs). */
+  inputSize: number;
+  hiddenSize: number;
+  numClasses: number;
+}
+
+/**
+ * A feedforward classifier over a fixed window: x (B, window, inputSize) is flattened to
+ * (B, window·inputSize), so each position has its own weights and a window of another length
+ * does not fit (a ShapeError says so). Returns logits (B, numClasses).
+ */
+export class WindowClassifier extends Module {
+  readonly window: number;
+  readonly inputSize: number;
+  readonly hidden: Linear;
+  readonly out: Linear;
+
+  constructor(opts: WindowClassifierOptions) {
+    super();
+    this.window = opts.window;
+    this.inputSize = opts.inputSize;
+    const dtype = opts.dtype ?? "float32";
+    this.hidden = this.registerModule("hidden", new Linear({ inFeatures: opts.window * opts.inputSize, outFeatures: opts.hiddenSize, dtype }));
+    this.out = this.registerModule("out", new Linear({ inFeatures: opts.hiddenSize, outFeatures: opts.numClasses, dtype }));
+  }
+
+  forward(x: Tensor): Tensor {
+    const expected = `(B, ${this.window}, ${this.inputSize})`;
+    if (x.ndim !== 3 || x.shape[1] !== this.window || x.shape[2] !== this.inputSize) {
+      throw new ShapeError(
+        `WindowClassifier: expected a window of exactly ${this.window} tokens, input ${expected}, got ${fmtShape(x.shape)}; a feedforward net has one weight block per position, so it cannot take another length`,
+      );
+    }
+    return this.out.forward(tanh(this.hidden.forward(x.reshape([x.shape[0]!, this.window * this.inputSize]))));
+  }
+
+  protected override extraRepr(): string {
+    return `window=${this.window}`;
+  }
+}
+
+/** Which recurrent layer a `RecurrentClassifier` uses. */
+export type RecurrentKind = "rnn" | "lstm" | "gru";
+
+/** Options of `RecurrentClassifier`. */
+export interface RecurrentClassifierOptions extends FactoryOptions {
+  kind: RecurrentKind;
+  inputSize: number;
+  hiddenSize: number;
+  numClasses: number;
+  /** "last" (default): one prediction per sequence from the final state; "all": one per step. */
+  readout?: "last" | "all";
+  bidirectional?: boolean;
+  numLayers?: number;
+  /** For kind "rnn": "tanh" (default) or "relu". */
+  nonlinearity?: Nonlinearity;
+}
+
+/**
+ * A recurrent layer (batch-first) with a Linear head. x: (B, T, inputSize). Returns logits
+ * (B, numClasses) with readout "last", else (B, T, numClasses). With readout "last" the head
+ * reads the last layer's h_n: for a bidirectional layer [forward h at the last step ; reverse h
+ * at the first step], each direction's summary of the whole sequence.
+ */
+export class RecurrentClassifier extends Module {
+  readonly kind: RecurrentKind;
+  readonly readout: "last" | "all";
+  readonly rnn: RNN | LSTM | GRU;
+  readonly head: Linear;
+
+  constructor(opts: RecurrentClassifierOptions) {
+    super();
+    this.kind = opts.kind;
+    this.readout = opts.readout ?? "last";
+    const layer = {
+      inputSize: opts.inputSize, hiddenSize: opts.hiddenSize, batchFirst: true,
+      bidirectional: opts.bidirectional ?? false, numLayers: opts.numLayers ?? 1, dtype: opts.dtype ?? "float32",
+    };
+    const rnn = opts.kind === "lstm" ? new LSTM(layer) : opts.kind === "gru" ? new GRU(layer) : new RNN({ ...layer, nonlinearity: opts.nonlinearity ?? "tanh" });
+    this.rnn = this.registerModule("rnn", rnn);
+    const D = layer.bidirectional ? 2 : 1;
+    this.head = this.registerModule("head", new Linear({ inFeatures: D * opts.hiddenSize, outFeatures: opts.numClasses, dtype: layer.dtype }));
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.forwardWithTrace(x, false)[0];
+  }
+
+  /** The logits and the recurrent layer's trace (gates, states; dh after backward). */
+  forwardWithTrace(x: Tensor, trace = true): [Tensor, TraceEntryBase[] | null] {
+    const [output, hN, tr] = this.runLayer(x, trace);
+    if (this.readout === "all") return [this.head.forward(output), tr];
+    const L = this.rnn.numLayers;
+    const summary = this.rnn.bidirectional
+      ? cat([select(hN, 0, 2 * L - 2), select(hN, 0, 2 * L - 1)], 1)
+      : select(hN, 0, L - 1);
+    return [this.head.forward(summary), tr];
+  }
+
+  private runLayer(x: Tensor, trace: boolean): [Tensor, Tensor, TraceEntryBase[] | null] {
+    const opts = { trace };
+    if (this.rnn instanceof LSTM) {
+      const r = this.rnn.forward(x, null, opts);
+      return [r[0], r[1][0], r[2] ?? null];
+    }
+    const r = this.rnn.forward(x, null, opts);
+    return [r[0], r[1], r[2] ?? null];
+  }
+
+  protected override extraRepr(): string {
+    return `readout=${this.readout}`;
+  }
+}
