@@ -11,6 +11,12 @@
 import type { TypedData } from "../tensor.js";
 
 /**
+ * Length of the k panels. While the loops revisit them, a tile's 4 rows of op(A) (4·256 values)
+ * stay in L1 and the panel of op(B) (256·N values) in L2, whatever K is.
+ */
+const K_PANEL = 256;
+
+/**
  * C (+)= op(A) · op(B), all row-major, where op(A) is M×K and op(B) is K×N.
  * A is stored M×K, or K×M when `transA`; B is stored K×N, or N×K when `transB`.
  * Offsets let callers address one time step or one batch entry without making views.
@@ -29,14 +35,21 @@ export function gemm(
   const bj = transB ? K : 1;
   const M4 = M - (M % 4);
   const N4 = N - (N % 4);
-  for (let i = 0; i < M; i += i < M4 ? 4 : 1) {
-    const a = aOff + i * ai;
-    const c = cOff + i * N;
-    for (let j = 0; j < N; j += j < N4 ? 4 : 1) {
-      const b = bOff + j * bj;
-      if (i < M4 && j < N4) tile4x4(K, A, a, ai, ak, B, b, bk, bj, C, c + j, N, accumulate);
-      else if (j < N4) tile1x4(K, A, a, ak, B, b, bk, bj, C, c + j, accumulate);
-      else for (let r = 0; r < (i < M4 ? 4 : 1); r++) dot(K, A, a + r * ai, ak, B, b, bk, C, c + r * N + j, accumulate);
+  if (K === 0 && !accumulate) C.fill(0, cOff, cOff + M * N);
+  // k runs in panels (see K_PANEL); after the first one each panel adds its share to C, so a
+  // float32 C holds partial sums rounded to float32 in between, as in BLAS.
+  for (let k0 = 0; k0 < K; k0 += K_PANEL) {
+    const kc = Math.min(K_PANEL, K - k0);
+    const add = accumulate || k0 > 0;
+    for (let i = 0; i < M; i += i < M4 ? 4 : 1) {
+      const a = aOff + i * ai + k0 * ak;
+      const c = cOff + i * N;
+      for (let j = 0; j < N; j += j < N4 ? 4 : 1) {
+        const b = bOff + j * bj + k0 * bk;
+        if (i < M4 && j < N4) tile4x4(kc, A, a, ai, ak, B, b, bk, bj, C, c + j, N, add);
+        else if (j < N4) tile1x4(kc, A, a, ak, B, b, bk, bj, C, c + j, add);
+        else for (let r = 0; r < (i < M4 ? 4 : 1); r++) dot(kc, A, a + r * ai, ak, B, b, bk, C, c + r * N + j, add);
+      }
     }
   }
 }
