@@ -9,6 +9,9 @@ import type { Tensor } from "../tensor.js";
 import type { GRUTraceEntry, LSTMTraceEntry, RNNTraceEntry } from "../nn/recurrent/trace.js";
 import { MIME_TYPE, validatePlot, type ColorScale, type GatesPlot, type HeatPanel } from "./schema.js";
 import { show, withSummary, type ShowOptions } from "./show.js";
+import { absMax, checkBatch, stepLabels, stepRows } from "./sample.js";
+import { downsampleRows } from "./downsample.js";
+import { figure, heatmap } from "./svg.js";
 
 export type TraceEntry = LSTMTraceEntry | GRUTraceEntry | RNNTraceEntry;
 
@@ -54,52 +57,49 @@ export function cellOf(entry: TraceEntry): GatesPlot["cell"] {
   return "rnn";
 }
 
-/** One sequence's (T, B, H) slice as z[t][unit]; non-finite values become null (a gap). */
-function sequenceMatrix(t: Tensor, b: number): (number | null)[][] {
-  const [T, B, H] = t.shape as [number, number, number];
-  const z: (number | null)[][] = [];
-  for (let s = 0; s < T; s++) {
-    const row: (number | null)[] = [];
-    for (let u = 0; u < H; u++) {
-      const v = t.data[(s * B + b) * H + u]!;
-      row.push(Number.isFinite(v) ? v : null);
-    }
-    z.push(row);
-  }
-  return z;
-}
-
 // Candidates come out of tanh, so [−1, 1] is their natural scale; states can grow (c_t, relu
 // RNNs), so their scale is the largest |value| over all layers and directions of the trace:
 // one colour scale per quantity, symmetric so that white always means zero.
 const TANH_BOUNDED = new Set(["g", "n"]);
 
-function symmetricBound(matrices: (number | null)[][][]): number {
-  let m = 0;
-  for (const z of matrices) for (const row of z) for (const v of row) if (v !== null) m = Math.max(m, Math.abs(v));
-  return m === 0 ? 1 : m;
-}
+/**
+ * Above this many steps the timeline shows bucket means of consecutive steps. Lower than the
+ * other plots' MAX_PLOT_STEPS because every layer/direction carries four to six full panels.
+ */
+export const GATES_MAX_STEPS = 500;
+
+/** Static pictures stay small: at most this many drawn cells over all panels of the picture. */
+const SVG_CELL_BUDGET = 16_000;
 
 /** Builds (and, in a notebook, shows) the gate timeline of a trace. Returns the payload. */
 export function gates(trace: readonly TraceEntry[], opts: GatesOptions = {}): GatesPlot {
   if (trace.length === 0) throw new Error("plot.gates: the trace is empty; pass the third value returned by forward(x, h0, { trace: true })");
   const cell = cellOf(trace[0]!);
   const [T, B, H] = trace[0]!.h.shape as [number, number, number];
-  const b = opts.batch ?? 0;
-  if (!Number.isInteger(b) || b < 0 || b >= B) throw new RangeError(`plot.gates: batch ${b} is out of range; the trace holds ${B} sequences`);
-  const tokens = opts.tokens ? [...opts.tokens] : Array.from({ length: T }, (_, t) => `t=${t}`);
-  if (tokens.length !== T) throw new RangeError(`plot.gates: ${tokens.length} tokens for ${T} time steps; give one label per step`);
+  const b = checkBatch("plot.gates", opts.batch ?? 0, B);
+  let tokens = stepLabels("plot.gates", T, opts.tokens);
   const specs: PanelSpec[] = PANELS[cell];
-  const z = trace.map((entry) => specs.map((spec) => sequenceMatrix((entry as unknown as Record<string, Tensor>)[spec.key]!, b)));
+  const all = Array.from({ length: T }, (_, t) => t);
+  let z = trace.map((entry) => specs.map((spec) => stepRows((entry as unknown as Record<string, Tensor>)[spec.key]!, b, all)));
+  // Long sequences: each column becomes the mean of a bucket of consecutive steps, labelled
+  // by the range of steps it covers (hover in the interactive view shows the label).
+  let note = "";
+  if (T > GATES_MAX_STEPS) {
+    const starts = downsampleRows(z[0]![0]!, GATES_MAX_STEPS).starts;
+    z = z.map((panels) => panels.map((rows) => downsampleRows(rows, GATES_MAX_STEPS).z));
+    tokens = starts.map((from, k) => `t=${from}–${(starts[k + 1] ?? T) - 1}`);
+    note = ` (downsampled from ${T} steps)`;
+  }
+  if (T === 0) note = " (empty sequence: no steps)";
   const bounds = specs.map((spec, k) =>
-    spec.scale === "sequential" ? 1 : TANH_BOUNDED.has(spec.key) ? 1 : symmetricBound(z.map((panels) => panels[k]!)),
+    spec.scale === "sequential" || TANH_BOUNDED.has(spec.key) ? 1 : absMax(z.flatMap((panels) => panels[k]!)),
   );
   const payload: GatesPlot = {
     version: 1,
     kind: "gates",
-    title: opts.title ?? `${cell.toUpperCase()} gates and states over time`,
+    title: (opts.title ?? `${cell.toUpperCase()} gates and states over time`) + note,
     cell,
-    tokens: tokens.map(String),
+    tokens,
     units: H,
     entries: trace.map((entry, e) => ({
       layer: entry.layer,
@@ -116,26 +116,53 @@ export function gates(trace: readonly TraceEntry[], opts: GatesOptions = {}): Ga
   };
   const check = validatePlot(payload);
   if (!check.ok) throw new Error(`plot.gates built an invalid payload: ${check.errors.join("; ")}`);
-  show({ [MIME_TYPE]: payload, "text/plain": gatesText(payload) }, opts);
+  show({ [MIME_TYPE]: payload, "text/plain": gatesText(payload), "image/svg+xml": gatesSvg(payload) }, opts);
   const layers = payload.entries.length === 1 ? "1 layer/direction" : `${payload.entries.length} layer/directions`;
   return withSummary(payload, `[seqlab plot: ${cell.toUpperCase()} gates, ${T} steps × ${H} units, ${layers}]`);
 }
 
+/**
+ * The static picture: every panel of the first layer/direction as a heatmap (time across, unit
+ * down), averaged down so the whole picture stays within SVG_CELL_BUDGET cells.
+ */
+export function gatesSvg(p: GatesPlot): string {
+  const entry = p.entries[0]!;
+  const steps = p.tokens.length;
+  const rows = Math.min(p.units, 32);
+  const perPanel = Math.floor(SVG_CELL_BUDGET / entry.panels.length);
+  const columns = Math.max(1, Math.min(200, steps, Math.floor(perPanel / Math.max(1, rows))));
+  const panels = entry.panels.map((q) =>
+    heatmap({
+      label: q.label, z: q.z, zmin: q.zmin, zmax: q.zmax, scale: q.colorScale, xLabels: p.tokens,
+      xTitle: "time step", yTitle: "unit", maxColumns: columns, maxRows: rows,
+    }),
+  );
+  const more = p.entries.length > 1 ? `; ${p.entries.length - 1} more layer/direction entries in the interactive view` : "";
+  const shrunk = columns < steps || rows < p.units ? `; picture averaged to ${Math.min(columns, steps)} steps × ${rows} units` : "";
+  return figure(p.title, panels, { subtitle: `layer ${entry.layer}, ${entry.direction}: ${steps} steps × ${p.units} units${shrunk}${more}` });
+}
+
 /** The text/plain fallback: per step, the mean of each panel over the units. */
 export function gatesText(p: GatesPlot): string {
+  if (p.tokens.length === 0) return `${p.title} — nothing to show: the sequence has no steps`;
   const entry = p.entries[0]!;
-  const width = Math.max(8, ...p.tokens.map((t) => t.length + 1));
+  // A terminal line holds about 24 columns; the rest is in the pictures.
+  const shown = p.tokens.slice(0, TEXT_STEPS);
+  const width = Math.max(8, ...shown.map((t) => Math.min(t.length, 15) + 1));
   const pad = (s: string): string => s.slice(0, width - 1).padStart(width);
   const lines = [`${p.title} — layer ${entry.layer}, ${entry.direction}; ${p.tokens.length} steps × ${p.units} units (mean over units)`];
   const labelWidth = Math.max(...entry.panels.map((q) => q.key.length)) + 2;
-  lines.push(" ".repeat(labelWidth) + p.tokens.map(pad).join(""));
+  lines.push(" ".repeat(labelWidth) + shown.map(pad).join(""));
   for (const q of entry.panels) {
-    const means = q.z.map((row) => {
+    const means = q.z.slice(0, TEXT_STEPS).map((row) => {
       const vals = row.filter((v): v is number => v !== null);
       return vals.length ? (vals.reduce((a, v) => a + v, 0) / vals.length).toFixed(3) : "—";
     });
     lines.push(q.key.padEnd(labelWidth) + means.map(pad).join(""));
   }
+  if (p.tokens.length > TEXT_STEPS) lines.push(`(first ${TEXT_STEPS} of ${p.tokens.length} steps)`);
   if (p.entries.length > 1) lines.push(`(+ ${p.entries.length - 1} more layer/direction entries in the interactive view)`);
   return lines.join("\n");
 }
+
+const TEXT_STEPS = 24;
