@@ -89,35 +89,26 @@ export function recallTask(opts: RecallTaskOptions): SequenceTask {
 
 /** Options of `longRangeTask`. */
 export interface LongRangeTaskOptions extends TaskOptions {
-  /** How many distractor tokens follow the signal (the gap the memory must bridge). */
+  /** How many distractor tokens follow the first token (the gap the memory must bridge). */
   distractors: number;
-  /** How many different signal tokens, = classes (default 2). */
+  /** How many different tokens, = classes (default 4). */
   numClasses?: number;
-  /** How many different distractor tokens (default 4). */
-  numDistractorTokens?: number;
 }
 
 /**
- * Remember the first token: a signal token (one of `numClasses`, "A", "B", …) followed by
- * `distractors` random distractor tokens ("a", "b", … , never a signal); the label is the signal.
- * Whatever the model keeps must survive every distractor step, and the gradient that would
- * teach it to keep the signal has to travel back through all of them: a vanilla RNN fails once
- * the gap is long, an LSTM (with its additive cell state) does not. Targets: (n,).
+ * Remember the first token: a random token followed by `distractors` random tokens drawn from
+ * the same set; the label is the first token (it is `recallTask` with lag = distractors).
+ * Because the distractors look like the signal, every step pushes the state around and the
+ * first token survives only if the model actively protects it; the gradient that would teach
+ * it to do so has to travel back through every distractor step. Measured with hidden size 16,
+ * Adam (lr 0.01), 300 steps of 64 sequences, 20 distractors: a vanilla RNN reaches ≈ 0.5, an
+ * LSTM and a GRU 1.0 (at 30 only the GRU gets there in 300 steps). A separate distractor
+ * alphabet would make it easy for the RNN: it can latch onto the one step that differs.
+ * Targets: (n,).
  */
 export function longRangeTask(opts: LongRangeTaskOptions): SequenceTask {
-  const { distractors, n = 256, seed = 0, numClasses = 2, numDistractorTokens = 4 } = opts;
-  checkInt("longRangeTask", "distractors", distractors, 0);
-  checkInt("longRangeTask", "numClasses", numClasses, 2);
-  checkInt("longRangeTask", "numDistractorTokens", numDistractorTokens, 1);
-  const gen = new Generator(seed);
-  const labels: number[] = [];
-  const tokens = Array.from({ length: n }, () => {
-    const signal = gen.randint(numClasses);
-    labels.push(signal);
-    return [signal, ...Array.from({ length: distractors }, () => numClasses + gen.randint(numDistractorTokens))];
-  });
-  const classes = letters(numClasses).map((c) => c.toUpperCase());
-  return build(tokens, labels, [...classes, ...letters(numDistractorTokens)], classes);
+  const { distractors, numClasses = 4, ...rest } = opts;
+  return recallTask({ ...rest, lag: distractors, vocab: numClasses });
 }
 
 /** A tagging data set: per-step targets, plus the targets of the entity positions alone. */
