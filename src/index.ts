@@ -54,3 +54,4 @@ export {
 } from "./nn/classifiers.js";
 export { fit, accuracy, evaluate, type FitOptions, type TrainingLog, type Dataset, type Classifier } from "./train/fit.js";
 export { check, checkThat, type CheckOptions } from "./exercise.js";
+export { orthogonal_ } from "./nn/init.js";
