@@ -4,5 +4,14 @@
  * and returns the payload.
  */
 export { gates, gatesText, type GatesOptions } from "./gates.js";
+export { states, statesText, statesSvg, traceEntry, type StatesOptions } from "./states.js";
+export {
+  gradientFlow, gradientHeatmap, gradientFlowText, gradientHeatmapText, gradientFlowSvg, gradientHeatmapSvg,
+  type NamedNorms, type GradientFlowOptions, type GradientHeatmapOptions,
+} from "./gradients.js";
+export { saturation, saturationText, saturationSvg, type SaturationOptions } from "./saturation.js";
+export { predictions, predictionsText, predictionsSvg, type PredictionsInput } from "./predictions.js";
+export { bidirectional, bidirectionalText, bidirectionalSvg, type BidirectionalOptions } from "./bidirectional.js";
+export { pca2, type PCA2 } from "./pca.js";
 export { display, inNotebook, newDisplayId, type MimeBundle } from "./display.js";
 export * from "./schema.js";

@@ -8,18 +8,34 @@
 
 import { checkString, isObject, SCHEMA_VERSION, type Json, type Validation } from "./schema/common.js";
 import { validateGates, type GatesPlot } from "./schema/gates.js";
+import { validateStates, type StatesPlot } from "./schema/states.js";
+import { validateGradients, type GradientsPlot } from "./schema/gradients.js";
+import { validateSaturation, type SaturationPlot } from "./schema/saturation.js";
+import { validatePredictions, type PredictionsPlot } from "./schema/predictions.js";
+import { validateBidirectional, type BidirectionalPlot } from "./schema/bidirectional.js";
 
 export * from "./schema/common.js";
 export * from "./colors.js";
 export * from "./schema/gates.js";
+export * from "./schema/checks.js";
+export * from "./schema/states.js";
+export * from "./schema/gradients.js";
+export * from "./schema/saturation.js";
+export * from "./schema/predictions.js";
+export * from "./schema/bidirectional.js";
 
 // Each plot kind lives in src/plot/schema/<kind>.ts: its payload type and its validator.
 // To add a kind: add it to `Plot` and to `VALIDATORS` below.
-export type Plot = GatesPlot;
+export type Plot = GatesPlot | StatesPlot | GradientsPlot | SaturationPlot | PredictionsPlot | BidirectionalPlot;
 export type PlotKind = Plot["kind"];
 
 const VALIDATORS: { [K in PlotKind]: (payload: Record<string, unknown>, errors: string[]) => void } = {
   gates: validateGates,
+  states: validateStates,
+  gradients: validateGradients,
+  saturation: validateSaturation,
+  predictions: validatePredictions,
+  bidirectional: validateBidirectional,
 };
 export const PLOT_KINDS = Object.keys(VALIDATORS) as PlotKind[];
 

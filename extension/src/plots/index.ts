@@ -4,9 +4,19 @@
  */
 import type { Plot, PlotKind } from "seqlab/schema";
 import { drawGates } from "./gates.js";
+import { drawStates } from "./states.js";
+import { drawGradients } from "./gradients.js";
+import { drawSaturation } from "./saturation.js";
+import { drawPredictions } from "./predictions.js";
+import { drawBidirectional } from "./bidirectional.js";
 
 type Drawer<K extends PlotKind> = (host: HTMLElement, plot: Extract<Plot, { kind: K }>) => Promise<void>;
 
 export const DRAWERS: { [K in PlotKind]: Drawer<K> } = {
   gates: drawGates,
+  states: drawStates,
+  gradients: drawGradients,
+  saturation: drawSaturation,
+  predictions: drawPredictions,
+  bidirectional: drawBidirectional,
 };

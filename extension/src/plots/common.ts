@@ -1,0 +1,84 @@
+/**
+ * What the drawers of the states, gradients, saturation, predictions and bidirectional kinds
+ * share: the title and note above a plot, panels, a select box, and a plotly layout that follows
+ * JupyterLab's theme. Every payload string reaches the page through textContent or `plain()`.
+ */
+import type { Layout } from "plotly.js";
+import { COLOR_STOPS, SERIES_COLORS } from "seqlab/schema";
+import { plain, themeColors } from "../plotly.js";
+
+export const SEQUENTIAL = COLOR_STOPS.sequential.map(([p, c]) => [p, c] as [number, string]);
+export const DIVERGING = COLOR_STOPS.diverging.map(([p, c]) => [p, c] as [number, string]);
+export const seriesColor = (k: number): string => SERIES_COLORS[k % SERIES_COLORS.length]!;
+
+/** The plot's title and, when there is one, its note (what was downsampled or left out). */
+export function header(host: HTMLElement, title: string, note: string): void {
+  const t = document.createElement("div");
+  t.className = "seqlab-title";
+  t.textContent = title;
+  host.appendChild(t);
+  if (note) {
+    const n = document.createElement("div");
+    n.className = "seqlab-note";
+    n.textContent = note;
+    host.appendChild(n);
+  }
+}
+
+/** A flex row of panels. */
+export function grid(host: HTMLElement): HTMLElement {
+  const g = document.createElement("div");
+  g.className = "seqlab-grid";
+  host.appendChild(g);
+  return g;
+}
+
+/** One plotly graph's container; `key` names it for tests and styles. */
+export function panel(parent: HTMLElement, key: string): HTMLElement {
+  const div = document.createElement("div");
+  div.className = "seqlab-panel";
+  div.dataset.key = key;
+  parent.appendChild(div);
+  return div;
+}
+
+/** A labelled select box; options' text is set with textContent. */
+export function selectBox(host: HTMLElement, label: string, options: readonly string[], onChange: (index: number) => void): HTMLSelectElement {
+  const select = document.createElement("select");
+  select.className = "seqlab-select";
+  select.setAttribute("aria-label", label);
+  options.forEach((text, k) => {
+    const option = document.createElement("option");
+    option.value = String(k);
+    option.textContent = text;
+    select.appendChild(option);
+  });
+  select.addEventListener("change", () => onChange(Number(select.value)));
+  host.appendChild(select);
+  return select;
+}
+
+/** A layout in the theme's colours with a panel title and axis titles (all plain text). */
+export function themedLayout(host: HTMLElement, o: { title?: string; xTitle?: string; yTitle?: string; width: number; height: number }): Partial<Layout> {
+  const colors = themeColors(host);
+  const axis = (title?: string) => ({ title: { text: title ? plain(title) : "" }, gridcolor: colors.grid, zerolinecolor: colors.grid });
+  return {
+    title: o.title ? { text: plain(o.title), font: { size: 13 } } : undefined,
+    width: o.width,
+    height: o.height,
+    margin: { l: 56, r: 12, t: o.title ? 34 : 10, b: 48 },
+    paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "rgba(0,0,0,0)",
+    font: { color: colors.font, size: 11 },
+    xaxis: axis(o.xTitle),
+    yaxis: axis(o.yTitle),
+    hoverlabel: { namelength: -1 },
+  };
+}
+
+/** Tick labels from tokens: plain text, long ones cut (the hover has the full token). */
+export function tickLabels(tokens: readonly string[]): string[] {
+  return tokens.map((t) => plain(t.length > 14 ? `${t.slice(0, 13)}…` : t));
+}
+
+export const CONFIG = { displayModeBar: false, responsive: false } as const;
