@@ -53,7 +53,7 @@ export async function drawSaturation(host: HTMLElement, plot: SaturationPlot): P
       });
       layout.showlegend = false;
       layout.xaxis = { ...layout.xaxis, range: [-0.03, 1.03], dtick: 0.25 };
-      layout.yaxis = { ...layout.yaxis, range: [-0.03, 1.03], dtick: 0.25, scaleanchor: "x" };
+      layout.yaxis = { ...layout.yaxis, range: [-0.03, 1.03], dtick: 0.25 };
       await Plotly.react(panel(g, gate.key), traces, layout, CONFIG);
     }
   }

@@ -13,7 +13,8 @@ export interface NumberRule {
 
 function numberProblem(v: Json, rule: NumberRule): string | null {
   if (v === null) return rule.nullable ? null : "null is not allowed here";
-  if (typeof v !== "number" || !Number.isFinite(v)) return `${JSON.stringify(v)} is not a finite number${rule.nullable ? " or null" : ""}`;
+  // String(NaN) is "NaN", where JSON.stringify would say "null".
+  if (typeof v !== "number" || !Number.isFinite(v)) return `${typeof v === "number" ? String(v) : JSON.stringify(v)} is not a finite number${rule.nullable ? " or null" : ""}`;
   if (rule.integer && !Number.isInteger(v)) return `${v} is not an integer`;
   if (rule.positive && v <= 0) return `${v} is not above 0`;
   if (rule.min !== undefined && v < rule.min) return `${v} is below ${rule.min}`;
@@ -23,7 +24,7 @@ function numberProblem(v: Json, rule: NumberRule): string | null {
 
 /** A single number field `obj[key]`. */
 export function checkNumber(obj: Record<string, Json>, key: string, errors: string[], where: string, rule: NumberRule = {}): boolean {
-  const problem = numberProblem(obj[key] ?? undefined, rule);
+  const problem = numberProblem(obj[key], rule);
   if (problem) errors.push(`${where}${key}: ${problem}`);
   return problem === null;
 }
