@@ -55,3 +55,4 @@ export {
 export { fit, accuracy, evaluate, type FitOptions, type TrainingLog, type Dataset, type Classifier } from "./train/fit.js";
 export { check, checkThat, type CheckOptions } from "./exercise.js";
 export { orthogonal_ } from "./nn/init.js";
+export { SelfAttention, AttentionClassifier, type SelfAttentionOptions, type AttentionClassifierOptions } from "./nn/attention.js";
