@@ -120,6 +120,8 @@ export function saturationSvg(p: SaturationPlot): string {
       yTitle: `fraction right-saturated (> ${p.threshold[1]})`,
       xRange: [0, 1],
       yRange: [0, 1],
+      // No unit can be beyond left + right = 1.
+      lines: [{ points: [[0, 1], [1, 0]], dashed: true }],
       width: 200,
       height: 200,
     }),

@@ -133,7 +133,14 @@ export function statesSvg(p: StatesPlot): string {
     const pca = p.pca;
     const [xTitle, yTitle] = pcaTitle(pca);
     const points = p.steps.flatMap((_, k) => (pca.x[k] === null || pca.y[k] === null ? [] : [{ x: pca.x[k]!, y: pca.y[k]!, label: p.tokens[k] }]));
-    parts.push(scatter({ label: "hidden states h_t, projected by PCA", points, xTitle, yTitle, maxLabels: 60 }));
+    // The path in time order, broken where a step has no point.
+    const runs: [number, number][][] = [[]];
+    p.steps.forEach((_, k) => {
+      if (pca.x[k] === null || pca.y[k] === null) runs.push([]);
+      else runs.at(-1)!.push([pca.x[k]!, pca.y[k]!]);
+    });
+    const lines = runs.filter((r) => r.length > 1).map((r) => ({ points: r }));
+    parts.push(scatter({ label: "hidden states h_t, projected by PCA", points, xTitle, yTitle, maxLabels: 60, lines }));
   } else {
     parts.push(note("PCA needs at least two steps with finite states"));
   }

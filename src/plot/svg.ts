@@ -367,6 +367,8 @@ export interface ScatterSpec {
   height?: number;
   /** Point labels beyond this many are not drawn (default 200). */
   maxLabels?: number;
+  /** Polylines in data coordinates, drawn under the points: a guide, or the points' path in time order. */
+  lines?: readonly { points: readonly (readonly [number, number])[]; dashed?: boolean }[];
 }
 
 /** Points with optional text labels and colour groups. */
@@ -378,6 +380,10 @@ export function scatter(s: ScatterSpec): Part {
   const groups = [...new Set(pts.map((p) => p.group ?? ""))];
   const colorOf = (g: string): string => SERIES_COLORS[groups.indexOf(g) % SERIES_COLORS.length]!;
   const maxLabels = s.maxLabels ?? 200;
+  for (const l of s.lines ?? []) {
+    const d = l.points.map(([x, y], k) => `${k ? "L" : "M"}${n(f.toX(x))} ${n(f.toY(y))}`).join("");
+    if (d) f.body.push(`<path fill="none" stroke="#999999" stroke-width="1"${l.dashed ? ' stroke-dasharray="3 3"' : ""} d="${d}"/>`);
+  }
   pts.forEach((p, k) => {
     const cx = f.toX(p.x);
     const cy = f.toY(p.y);

@@ -47,6 +47,7 @@ describe("plot.saturation", () => {
     expect(one.entries[1]!.gates[1]!.left[4]).toBe(column.filter((v) => v < 0.4).length / 6);
     const svg = plot.saturationSvg(all);
     expect(svg).toContain("reset gate r");
+    expect(svg.match(/stroke-dasharray="3 3"/g)).toHaveLength(2); // the left + right = 1 guide, per gate
     expect(svg).toContain("3 more in the interactive view");
     expect(plot.saturationText(all)).toMatch(/layer 1, reverse/);
   });

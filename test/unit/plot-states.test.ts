@@ -49,6 +49,8 @@ describe("plot.states", () => {
     const svg = plot.statesSvg(p);
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).toContain("hidden states h_t, projected by PCA");
+    // The PCA points are joined in time order: one path through all 7 of them.
+    expect(svg).toMatch(/<path fill="none" stroke="#999999" stroke-width="1" d="M[^"]*(L[^"]*){6}"/);
     expect(svg).toContain("&lt;img src=x");
     expect(svg).not.toContain("<img");
     expect(svg).toContain("a &amp; b");
