@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { launchChromium, openNotebook, runAllCells, screenshot, watchConsole, type ConsoleLog } from "./browser.js";
-import { REPO, startLab, type LabServer } from "./jupyter.js";
+import { MIME_TYPE, parsePlot } from "../../src/plot/schema.js";
+import { REPO, executeNotebook, joinText, startLab, type LabServer } from "./jupyter.js";
 
 let lab: LabServer;
 let browser: Browser;
@@ -181,6 +182,20 @@ describe("plots-b.ipynb in JupyterLab", () => {
     expect(text).toMatch(/value -?\d\.\d{4}/);
     await saveImage(plot, "bidirectional");
     await screenshot(page, "plots-b");
+  });
+
+  it("stores each plot with a valid payload, a text/plain view and a static SVG (readable without seqlab)", async () => {
+    const { notebook, seconds } = await executeNotebook("test/e2e/notebooks/plots-b.ipynb");
+    expect(seconds).toBeLessThan(60);
+    const outputs = notebook.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.[MIME_TYPE] !== undefined);
+    const kinds = outputs.map((o) => {
+      const parsed = parsePlot(o.data![MIME_TYPE]);
+      expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
+      expect(joinText(o.data!["image/svg+xml"] as string | string[])).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/);
+      expect(joinText(o.data!["text/plain"] as string | string[]).length).toBeGreaterThan(40);
+      return parsed.ok ? parsed.value.kind : null;
+    });
+    expect(kinds).toEqual(["states", "gradients", "gradients", "saturation", "predictions", "bidirectional"]);
   });
 
   it("leaves no errors in the browser console", () => {
