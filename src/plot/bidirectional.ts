@@ -9,7 +9,7 @@
  */
 import { emit, fmtOrGap, textTable } from "./emit.js";
 import { cellOf, type TraceEntry } from "./gates.js";
-import { absMax, checkBatch, downsampleNote, keptSteps, stepLabels, stepRows } from "./sample.js";
+import { absMax, checkBatch, label, downsampleNote, keptSteps, stepLabels, stepRows } from "./sample.js";
 import type { BidirectionalPlot } from "./schema.js";
 import type { ShowOptions } from "./show.js";
 import { traceEntry } from "./states.js";
@@ -44,7 +44,7 @@ export function bidirectional(trace: readonly TraceEntry[], opts: BidirectionalO
   const payload: BidirectionalPlot = {
     version: 1,
     kind: "bidirectional",
-    title: opts.title ?? `Bidirectional ${cell.toUpperCase()}, layer ${layer}: both directions at every token`,
+    title: opts.title !== undefined ? label(opts.title) : `Bidirectional ${cell.toUpperCase()}, layer ${layer}: both directions at every token`,
     note: downsampleNote(steps.length, T),
     cell,
     layer,

@@ -7,7 +7,7 @@
  *   plot.gradientFlow([{ name: "LSTM", norms: gradientNorms(trace)[0].norms }, …]);
  */
 import { emit, fmtOrGap, textTable } from "./emit.js";
-import { downsampleNote, keptSteps, MAX_PLOT_STEPS } from "./sample.js";
+import { downsampleNote, keptSteps, label, MAX_PLOT_STEPS } from "./sample.js";
 import type { GradientFlowPlot, GradientHeatmapPlot, GradientSeries } from "./schema.js";
 import type { ShowOptions } from "./show.js";
 import { figure, heatmap, lineChart } from "./svg.js";
@@ -49,13 +49,13 @@ export function gradientFlow(series: readonly NamedNorms[], opts: GradientFlowOp
     const t = keptSteps(s.norms.length);
     const norms = t.map((j) => logSafe(s.norms[j]!));
     gaps += norms.filter((v) => v === null).length;
-    return { name: String(s.name), t, norms };
+    return { name: label(s.name), t, norms };
   });
   const payload: GradientFlowPlot = {
     version: 1,
     kind: "gradients",
     view: "flow",
-    title: opts.title ?? "How much gradient reaches each time step",
+    title: opts.title !== undefined ? label(opts.title) : "How much gradient reaches each time step",
     note: [downsampleNote(Math.min(longest, MAX_PLOT_STEPS), longest), gapNote(gaps)].filter(Boolean).join("; "),
     series: out,
   };
@@ -82,7 +82,7 @@ export function gradientHeatmap(history: readonly (readonly number[])[], opts: G
     version: 1,
     kind: "gradients",
     view: "heatmap",
-    title: opts.title ?? "Gradient reaching each time step, during training",
+    title: opts.title !== undefined ? label(opts.title) : "Gradient reaching each time step, during training",
     note: [downsampleNote(rows.length, history.length, "training steps"), downsampleNote(t.length, T), gapNote(gaps)].filter(Boolean).join("; "),
     t,
     trainingSteps: rows.map((r) => trainingSteps[r]!),

@@ -8,7 +8,7 @@
  */
 import type { Tensor } from "../tensor.js";
 import { emit, fmtOrGap, textTable } from "./emit.js";
-import { downsampleNote, finiteOrNull, keptSteps, stepLabels } from "./sample.js";
+import { downsampleNote, finiteOrNull, keptSteps, label, stepLabels } from "./sample.js";
 import { MAX_PREDICTION_STEPS, MAX_TOP_K, type PredictionStep, type PredictionsPlot } from "./schema.js";
 import type { ShowOptions } from "./show.js";
 import { barChart, figure, type Part } from "./svg.js";
@@ -70,7 +70,7 @@ function softmax(row: readonly number[]): number[] {
 /** Builds (and, in a notebook, shows) the top-k next-token predictions at every step. */
 export function predictions(input: PredictionsInput): PredictionsPlot {
   const who = "plot.predictions";
-  const vocab = input.vocab.map(String);
+  const vocab = input.vocab.map(label);
   const V = vocab.length;
   if (V === 0) throw new RangeError(`${who}: the vocabulary is empty`);
   const rows = rowsOf(who, input.probs, V, input.batch ?? 0);
@@ -87,7 +87,7 @@ export function predictions(input: PredictionsInput): PredictionsPlot {
   const targetId = (s: number): number | null => {
     if (!targets) return null;
     const v = targets[s]!;
-    const id = typeof v === "number" ? v : vocab.indexOf(v);
+    const id = typeof v === "number" ? v : input.vocab.indexOf(v);
     if (!Number.isInteger(id) || id < 0 || id >= V) throw new RangeError(`${who}: target ${JSON.stringify(v)} at step ${s} is not in the vocabulary`);
     return id;
   };
@@ -110,7 +110,7 @@ export function predictions(input: PredictionsInput): PredictionsPlot {
   const payload: PredictionsPlot = {
     version: 1,
     kind: "predictions",
-    title: input.title ?? "What the model expects next",
+    title: input.title !== undefined ? label(input.title) : "What the model expects next",
     note: downsampleNote(kept.length, T),
     k,
     vocabSize: V,

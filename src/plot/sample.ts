@@ -4,6 +4,7 @@
  * as a gap).
  */
 import type { Tensor } from "../tensor.js";
+import { LIMITS } from "./schema/common.js";
 
 /** Above this many steps a plot keeps evenly spaced steps only (and says so in its note). */
 export const MAX_PLOT_STEPS = 1000;
@@ -24,11 +25,17 @@ export function downsampleNote(kept: number, total: number, what = "steps"): str
   return kept === total ? "" : `showing ${kept} evenly spaced of ${total} ${what}`;
 }
 
+/** A caller's label as the schema accepts it: at most LIMITS.maxLabelLength characters (cut with "…"). */
+export function label(text: string): string {
+  const s = String(text);
+  return s.length > LIMITS.maxLabelLength ? `${s.slice(0, LIMITS.maxLabelLength - 1)}…` : s;
+}
+
 /** One label per step: the caller's tokens (checked against T) or "t=0", "t=1", … */
 export function stepLabels(who: string, T: number, tokens?: readonly string[]): string[] {
   if (!tokens) return Array.from({ length: T }, (_, t) => `t=${t}`);
   if (tokens.length !== T) throw new RangeError(`${who}: ${tokens.length} tokens for ${T} time steps; give one label per step`);
-  return tokens.map(String);
+  return tokens.map(label);
 }
 
 /** The batch index a plot shows, checked against the B sequences a trace holds. */

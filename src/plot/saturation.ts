@@ -7,7 +7,7 @@
  */
 import { emit, fmtOrGap, textTable } from "./emit.js";
 import { cellOf, type TraceEntry } from "./gates.js";
-import { checkBatch } from "./sample.js";
+import { checkBatch, label } from "./sample.js";
 import type { SaturationGate, SaturationPlot } from "./schema.js";
 import type { ShowOptions } from "./show.js";
 import { figure, scatter, type Part } from "./svg.js";
@@ -72,7 +72,7 @@ export function saturation(trace: readonly TraceEntry[], opts: SaturationOptions
   const payload: SaturationPlot = {
     version: 1,
     kind: "saturation",
-    title: opts.title ?? `${cell.toUpperCase()} gate saturation`,
+    title: opts.title !== undefined ? label(opts.title) : `${cell.toUpperCase()} gate saturation`,
     cell,
     threshold: [low, high],
     samples: T * batches.length,

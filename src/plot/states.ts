@@ -11,7 +11,7 @@ import type { Direction } from "../nn/recurrent/trace.js";
 import { emit, fmtOrGap, textTable } from "./emit.js";
 import { cellOf, type TraceEntry } from "./gates.js";
 import { pca2 } from "./pca.js";
-import { absMax, checkBatch, downsampleNote, keptSteps, stepLabels, stepRows } from "./sample.js";
+import { absMax, checkBatch, label, downsampleNote, keptSteps, stepLabels, stepRows } from "./sample.js";
 import type { StateSeries, StatesPCA, StatesPlot } from "./schema.js";
 import type { ShowOptions } from "./show.js";
 import { figure, lineChart, note, scatter, type Part } from "./svg.js";
@@ -85,7 +85,7 @@ export function states(trace: readonly TraceEntry[], opts: StatesOptions = {}): 
   const payload: StatesPlot = {
     version: 1,
     kind: "states",
-    title: opts.title ?? `${cell.toUpperCase()} states over time (layer ${entry.layer}, ${entry.direction})`,
+    title: opts.title !== undefined ? label(opts.title) : `${cell.toUpperCase()} states over time (layer ${entry.layer}, ${entry.direction})`,
     note: notes.filter(Boolean).join("; "),
     cell,
     layer: entry.layer,

@@ -79,6 +79,16 @@ describe("plot.predictions", () => {
     expect(plot.predictionsText(p)).toMatch(/ok 0\.8/);
   });
 
+  it("cuts labels longer than the schema allows instead of failing", () => {
+    const long = "x".repeat(10_000);
+    const p = plot.predictions({ probs: [[0.9, 0.1]], vocab: [long, "b"], tokens: [long], targets: [long], title: long, show: false });
+    expect(p.steps[0]!.top[0]!.token).toHaveLength(200);
+    expect(p.steps[0]!.top[0]!.token.endsWith("…")).toBe(true);
+    expect(p.steps[0]!.target!.rank).toBe(1);
+    expect(p.steps[0]!.input).toHaveLength(200);
+    expect(p.title).toHaveLength(200);
+  });
+
   it("downsamples very long inputs to 2,000 evenly spaced steps", () => {
     const probs = Array.from({ length: 5000 }, (_, s) => [s % 2, 1 - (s % 2)]);
     const p = plot.predictions({ probs, vocab: ["odd", "even"], k: 1, show: false });
