@@ -23,14 +23,14 @@ export interface GatesOptions extends ShowOptions {
   title?: string;
 }
 
-interface PanelSpec {
+export interface PanelSpec {
   key: string;
   label: string;
   scale: ColorScale;
 }
 
 // The lecture's names for each quantity; gates are sequential in [0, 1], the rest diverging.
-const PANELS = {
+export const PANELS = {
   lstm: [
     { key: "i", label: "input gate i_t", scale: "sequential" },
     { key: "f", label: "forget gate f_t", scale: "sequential" },
@@ -71,6 +71,31 @@ export const GATES_MAX_STEPS = 500;
 /** Static pictures stay small: at most this many drawn cells over all panels of the picture. */
 const SVG_CELL_BUDGET = 16_000;
 
+/** The panels of a cell's quantities (PANELS[cell]) over the steps `steps` of sequence b, per entry. */
+export function traceRows(trace: readonly TraceEntry[], cell: GatesPlot["cell"], b: number, steps: readonly number[]): (number | null)[][][][] {
+  return trace.map((entry) => PANELS[cell].map((spec) => stepRows((entry as unknown as Record<string, Tensor>)[spec.key]!, b, steps)));
+}
+
+/**
+ * Matrices z[entry][panel] as HeatPanels with their colour scales: gates on [0, 1], tanh outputs
+ * on [−1, 1], states on ±(largest |value| over all entries), one scale per quantity.
+ */
+export function heatPanels(specs: readonly PanelSpec[], z: (number | null)[][][][]): HeatPanel[][] {
+  const bounds = specs.map((spec, k) =>
+    spec.scale === "sequential" || TANH_BOUNDED.has(spec.key) ? 1 : absMax(z.flatMap((panels) => panels[k]!)),
+  );
+  return z.map((panels) =>
+    specs.map((spec, k): HeatPanel => ({
+      key: spec.key,
+      label: spec.label,
+      colorScale: spec.scale,
+      zmin: spec.scale === "sequential" ? 0 : -bounds[k]!,
+      zmax: bounds[k]!,
+      z: panels[k]!,
+    })),
+  );
+}
+
 /** Builds (and, in a notebook, shows) the gate timeline of a trace. Returns the payload. */
 export function gates(trace: readonly TraceEntry[], opts: GatesOptions = {}): GatesPlot {
   if (trace.length === 0) throw new Error("plot.gates: the trace is empty; pass the third value returned by forward(x, h0, { trace: true })");
@@ -79,8 +104,7 @@ export function gates(trace: readonly TraceEntry[], opts: GatesOptions = {}): Ga
   const b = checkBatch("plot.gates", opts.batch ?? 0, B);
   let tokens = stepLabels("plot.gates", T, opts.tokens);
   const specs: PanelSpec[] = PANELS[cell];
-  const all = Array.from({ length: T }, (_, t) => t);
-  let z = trace.map((entry) => specs.map((spec) => stepRows((entry as unknown as Record<string, Tensor>)[spec.key]!, b, all)));
+  let z = traceRows(trace, cell, b, Array.from({ length: T }, (_, t) => t));
   // Long sequences: each column becomes the mean of a bucket of consecutive steps, labelled
   // by the range of steps it covers (hover in the interactive view shows the label).
   let note = "";
@@ -91,9 +115,7 @@ export function gates(trace: readonly TraceEntry[], opts: GatesOptions = {}): Ga
     note = ` (downsampled from ${T} steps)`;
   }
   if (T === 0) note = " (empty sequence: no steps)";
-  const bounds = specs.map((spec, k) =>
-    spec.scale === "sequential" || TANH_BOUNDED.has(spec.key) ? 1 : absMax(z.flatMap((panels) => panels[k]!)),
-  );
+  const panels = heatPanels(specs, z);
   const payload: GatesPlot = {
     version: 1,
     kind: "gates",
@@ -101,18 +123,7 @@ export function gates(trace: readonly TraceEntry[], opts: GatesOptions = {}): Ga
     cell,
     tokens,
     units: H,
-    entries: trace.map((entry, e) => ({
-      layer: entry.layer,
-      direction: entry.direction,
-      panels: specs.map((spec, k): HeatPanel => ({
-        key: spec.key,
-        label: spec.label,
-        colorScale: spec.scale,
-        zmin: spec.scale === "sequential" ? 0 : -bounds[k]!,
-        zmax: bounds[k]!,
-        z: z[e]![k]!,
-      })),
-    })),
+    entries: trace.map((entry, e) => ({ layer: entry.layer, direction: entry.direction, panels: panels[e]! })),
   };
   const check = validatePlot(payload);
   if (!check.ok) throw new Error(`plot.gates built an invalid payload: ${check.errors.join("; ")}`);

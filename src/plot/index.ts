@@ -3,7 +3,8 @@
  * shows it in the notebook (interactive with the seqlab JupyterLab extension, text elsewhere)
  * and returns the payload.
  */
-export { gates, gatesText, type GatesOptions } from "./gates.js";
+export { gates, gatesText, gatesSvg, type GatesOptions } from "./gates.js";
+export { cell, cellText, cellSvg, type CellOptions } from "./cell.js";
 export { states, statesText, statesSvg, traceEntry, type StatesOptions } from "./states.js";
 export {
   gradientFlow, gradientHeatmap, gradientFlowText, gradientHeatmapText, gradientFlowSvg, gradientHeatmapSvg,

@@ -8,6 +8,7 @@
 
 import { checkString, isObject, SCHEMA_VERSION, type Json, type Validation } from "./schema/common.js";
 import { validateGates, type GatesPlot } from "./schema/gates.js";
+import { validateCell, type CellPlot } from "./schema/cell.js";
 import { validateStates, type StatesPlot } from "./schema/states.js";
 import { validateGradients, type GradientsPlot } from "./schema/gradients.js";
 import { validateSaturation, type SaturationPlot } from "./schema/saturation.js";
@@ -17,6 +18,8 @@ import { validateBidirectional, type BidirectionalPlot } from "./schema/bidirect
 export * from "./schema/common.js";
 export * from "./colors.js";
 export * from "./schema/gates.js";
+export * from "./schema/cell.js";
+export * from "./diagram.js";
 export * from "./schema/checks.js";
 export * from "./schema/states.js";
 export * from "./schema/gradients.js";
@@ -26,11 +29,12 @@ export * from "./schema/bidirectional.js";
 
 // Each plot kind lives in src/plot/schema/<kind>.ts: its payload type and its validator.
 // To add a kind: add it to `Plot` and to `VALIDATORS` below.
-export type Plot = GatesPlot | StatesPlot | GradientsPlot | SaturationPlot | PredictionsPlot | BidirectionalPlot;
+export type Plot = GatesPlot | CellPlot | StatesPlot | GradientsPlot | SaturationPlot | PredictionsPlot | BidirectionalPlot;
 export type PlotKind = Plot["kind"];
 
 const VALIDATORS: { [K in PlotKind]: (payload: Record<string, unknown>, errors: string[]) => void } = {
   gates: validateGates,
+  cell: validateCell,
   states: validateStates,
   gradients: validateGradients,
   saturation: validateSaturation,

@@ -53,6 +53,12 @@ function clip(label: string, max = 14): string {
   return label.length > max ? `${label.slice(0, max - 1)}…` : label;
 }
 
+/** Any element, with every attribute value and the text content escaped. */
+export function element(tag: string, attrs: Readonly<Record<string, string | number>>, content?: string): string {
+  const a = Object.entries(attrs).map(([k, v]) => ` ${k}="${escapeXml(typeof v === "number" ? n(v) : v)}"`).join("");
+  return content === undefined ? `<${tag}${a}/>` : `<${tag}${a}>${escapeXml(content)}</${tag}>`;
+}
+
 function text(x: number, y: number, content: string, opts: { anchor?: "start" | "middle" | "end"; size?: number; rotate?: number; weight?: string; fill?: string } = {}): string {
   const attrs = [`x="${n(x)}"`, `y="${n(y)}"`];
   if (opts.anchor && opts.anchor !== "start") attrs.push(`text-anchor="${opts.anchor}"`);
@@ -428,7 +434,7 @@ export function figure(title: string, parts: readonly Part[], opts: { subtitle?:
   width = Math.ceil(Math.max(width, 320, 9 + title.length * 7.5));
   const head = text(pad, 18, title, { size: 14, weight: "600" }) + (opts.subtitle ? text(pad, 33, opts.subtitle, { size: 11, fill: "#666666" }) : "");
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT}" fill="${TEXT}">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT}" fill="${TEXT}" color="${TEXT}">` +
     rect(0, 0, width, height, "#ffffff") + head + placed.join("") + `</svg>`
   );
 }

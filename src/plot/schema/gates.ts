@@ -55,16 +55,18 @@ export function validateGates(p: Record<string, Json>, errors: string[]): void {
     if (typeof entry.layer !== "number" || !Number.isInteger(entry.layer) || entry.layer < 0) errors.push(`${where}.layer must be a non-negative integer`);
     if (entry.direction !== "forward" && entry.direction !== "reverse") errors.push(`${where}.direction must be "forward" or "reverse"`);
     if (!Array.isArray(entry.panels) || entry.panels.length === 0) return void errors.push(`${where}.panels must be a non-empty array`);
-    entry.panels.forEach((panel: Json, j: number) => {
-      const pw = `${where}.panels[${j}]`;
-      if (!isObject(panel)) return void errors.push(`${pw} must be an object`);
-      checkString(panel, "key", errors, `${pw}.`);
-      checkString(panel, "label", errors, `${pw}.`);
-      if (panel.colorScale !== "sequential" && panel.colorScale !== "diverging") errors.push(`${pw}.colorScale must be "sequential" or "diverging"`);
-      if (typeof panel.zmin !== "number" || typeof panel.zmax !== "number" || !Number.isFinite(panel.zmin) || !Number.isFinite(panel.zmax) || panel.zmin > panel.zmax) {
-        errors.push(`${pw}.zmin and zmax must be finite numbers with zmin ≤ zmax`);
-      }
-      checkMatrix(panel.z, steps, units, pw, errors);
-    });
+    entry.panels.forEach((panel: Json, j: number) => checkPanel(panel, steps, units, `${where}.panels[${j}]`, errors));
   });
+}
+
+/** One HeatPanel: key, label, colour scale, a finite zmin ≤ zmax and a steps × units matrix. */
+export function checkPanel(panel: Json, steps: number, units: number, pw: string, errors: string[]): void {
+  if (!isObject(panel)) return void errors.push(`${pw} must be an object`);
+  checkString(panel, "key", errors, `${pw}.`);
+  checkString(panel, "label", errors, `${pw}.`);
+  if (panel.colorScale !== "sequential" && panel.colorScale !== "diverging") errors.push(`${pw}.colorScale must be "sequential" or "diverging"`);
+  if (typeof panel.zmin !== "number" || typeof panel.zmax !== "number" || !Number.isFinite(panel.zmin) || !Number.isFinite(panel.zmax) || panel.zmin > panel.zmax) {
+    errors.push(`${pw}.zmin and zmax must be finite numbers with zmin ≤ zmax`);
+  }
+  checkMatrix(panel.z, steps, units, pw, errors);
 }
