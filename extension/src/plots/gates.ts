@@ -3,12 +3,8 @@
  * layer/direction selector when the model has several.
  */
 import type { Datum } from "plotly.js";
-import type { GatesPlot, HeatPanel } from "seqlab/schema";
+import { COLOR_STOPS, type GatesPlot, type HeatPanel } from "seqlab/schema";
 import { loadPlotly, plain, themeColors } from "../plotly.js";
-
-// Sequential for gates in [0, 1]; diverging (blue–white–red) for signed states.
-const SEQUENTIAL = "Viridis";
-const DIVERGING: [number, string][] = [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]];
 
 export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<void> {
   const Plotly = await loadPlotly();
@@ -54,7 +50,7 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
         customdata: stepIndex as unknown as Datum[][],
         zmin: panel.zmin,
         zmax: panel.zmax,
-        colorscale: panel.colorScale === "sequential" ? SEQUENTIAL : DIVERGING,
+        colorscale: COLOR_STOPS[panel.colorScale] as [number, string][],
         hovertemplate: `${plain(panel.key)} at t=%{customdata}: %{x}<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
         hoverongaps: false,
         colorbar: { thickness: 10, len: 1, nticks: 3, tickfont: { size: 10 } },

@@ -4,6 +4,7 @@
  */
 import type { Plot, PlotKind } from "seqlab/schema";
 import { drawGates } from "./gates.js";
+import { drawCell } from "./cell.js";
 import { drawStates } from "./states.js";
 import { drawGradients } from "./gradients.js";
 import { drawSaturation } from "./saturation.js";
@@ -14,6 +15,7 @@ type Drawer<K extends PlotKind> = (host: HTMLElement, plot: Extract<Plot, { kind
 
 export const DRAWERS: { [K in PlotKind]: Drawer<K> } = {
   gates: drawGates,
+  cell: drawCell,
   states: drawStates,
   gradients: drawGradients,
   saturation: drawSaturation,

@@ -1,0 +1,196 @@
+/**
+ * Step-through cell diagram: the lecture's drawing of the cell (geometry shared with the
+ * kernel's static picture, `cellDiagram` in the library), a time slider with play/pause, and a
+ * bar chart of each quantity per unit at step t.
+ *
+ * Scrubbing must keep up with the pointer, so every frame is computed once up front (colours,
+ * value texts, bar geometry per step) and a slider move only copies one step's attributes into
+ * the existing elements, at most once per animation frame. No plotly here: plain SVG.
+ */
+import { boundColor, boundValue, cellDiagram, colorOf, contrastText, valueText, type CellPlot, type HeatPanel, type Shape } from "seqlab/schema";
+
+const NS = "http://www.w3.org/2000/svg";
+
+function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  return el;
+}
+
+/** One attribute of one element, with its value at every step. */
+interface Track {
+  el: Element;
+  attr: string | null; // null: textContent
+  values: string[];
+}
+
+const BAR_W = 170;
+const BAR_H = 96;
+const BAR_TOP = 18;
+const BAR_BOTTOM = 14;
+
+/** A bar per unit of one quantity: precomputed y, height and colour for every step. */
+function barChart(panel: HeatPanel, units: number, steps: number, tracks: Track[], hover: (text: string) => void): SVGSVGElement {
+  const svg = svgEl("svg", { width: BAR_W, height: BAR_H, viewBox: `0 0 ${BAR_W} ${BAR_H}`, class: "seqlab-bars" });
+  svg.dataset.key = panel.key;
+  const title = svgEl("text", { x: 2, y: 12, "font-size": 11, "font-weight": 600, fill: "currentColor" });
+  title.textContent = panel.label;
+  svg.appendChild(title);
+  const plotH = BAR_H - BAR_TOP - BAR_BOTTOM;
+  const span = panel.zmax > panel.zmin ? panel.zmax - panel.zmin : 1;
+  const yOf = (v: number): number => BAR_TOP + plotH * (1 - (Math.min(panel.zmax, Math.max(panel.zmin, v)) - panel.zmin) / span);
+  const base = yOf(Math.min(panel.zmax, Math.max(panel.zmin, 0)));
+  svg.appendChild(svgEl("line", { x1: 0, x2: BAR_W, y1: base, y2: base, stroke: "currentColor", "stroke-opacity": 0.4 }));
+  for (const [v, dy] of [[panel.zmax, 9], [panel.zmin, -2]] as const) {
+    const label = svgEl("text", { x: BAR_W - 2, y: yOf(v) + dy, "text-anchor": "end", "font-size": 9, fill: "currentColor", "fill-opacity": 0.7 });
+    label.textContent = String(Number(v.toPrecision(3)));
+    svg.appendChild(label);
+  }
+  const slot = (BAR_W - 30) / Math.max(1, units);
+  for (let u = 0; u < units; u++) {
+    const rect = svgEl("rect", { x: u * slot + slot * 0.1, width: Math.max(0.5, slot * 0.8) });
+    rect.dataset.unit = String(u);
+    const ys: string[] = [];
+    const hs: string[] = [];
+    const fills: string[] = [];
+    for (let t = 0; t < steps; t++) {
+      const v = panel.z[t]![u] ?? null;
+      const y = v === null ? base : yOf(v);
+      ys.push(String(Math.min(y, base)));
+      hs.push(String(v === null ? 0 : Math.max(0.5, Math.abs(y - base))));
+      fills.push(colorOf(v, panel.zmin, panel.zmax, panel.colorScale));
+    }
+    tracks.push({ el: rect, attr: "y", values: ys }, { el: rect, attr: "height", values: hs }, { el: rect, attr: "fill", values: fills });
+    svg.appendChild(rect);
+  }
+  svg.addEventListener("pointermove", (ev) => {
+    const target = ev.target as Element;
+    const u = target instanceof SVGRectElement ? target.dataset.unit : undefined;
+    if (u === undefined) return;
+    const t = Number(svg.closest(".seqlab-cell")?.getAttribute("data-step") ?? 0);
+    hover(`${panel.key} at t=${t}, unit ${u}: ${valueText(panel.z[t]?.[Number(u)] ?? null)}`);
+  });
+  return svg;
+}
+
+/** The diagram's elements, with a track for each attribute bound to a quantity. */
+function diagram(plot: CellPlot, tracks: Track[]): SVGSVGElement {
+  const d = cellDiagram(plot.cell);
+  const svg = svgEl("svg", { width: d.width, height: d.height, viewBox: `0 0 ${d.width} ${d.height}`, class: "seqlab-cell-diagram", role: "img" });
+  svg.setAttribute("aria-label", `${plot.cell.toUpperCase()} cell diagram`);
+  const steps = plot.tokens.length;
+  const every = (f: (t: number) => string): string[] => Array.from({ length: steps }, (_, t) => f(t));
+  d.shapes.forEach((shape: Shape) => {
+    const el = svgEl(shape.tag, shape.attrs);
+    if (shape.part) el.setAttribute("data-part", shape.part);
+    if (shape.tag === "text" && !shape.contrast && !("fill" in shape.attrs)) el.setAttribute("fill", "currentColor");
+    if (shape.text !== undefined) el.textContent = shape.text;
+    if (shape.paint) {
+      const b = shape.paint;
+      tracks.push({ el, attr: b.attr, values: every((t) => boundColor(plot.panels, b, t)) });
+    }
+    if (shape.contrast) {
+      const b = shape.contrast;
+      tracks.push({ el, attr: "fill", values: every((t) => contrastText(boundColor(plot.panels, b, t))) });
+    }
+    if (shape.value) {
+      const b = shape.value;
+      tracks.push({ el, attr: null, values: every((t) => valueText(boundValue(plot.panels, b, t).value)) });
+    }
+    svg.appendChild(el);
+  });
+  return svg;
+}
+
+export async function drawCell(host: HTMLElement, plot: CellPlot): Promise<void> {
+  const steps = plot.tokens.length;
+  const root = document.createElement("div");
+  root.className = "seqlab-cell";
+  const title = document.createElement("div");
+  title.className = "seqlab-title";
+  title.textContent = plot.title;
+  root.appendChild(title);
+  if (plot.note) {
+    const note = document.createElement("div");
+    note.className = "seqlab-note";
+    note.textContent = plot.note;
+    root.appendChild(note);
+  }
+
+  const controls = document.createElement("div");
+  controls.className = "seqlab-controls";
+  const play = document.createElement("button");
+  play.className = "seqlab-play";
+  play.type = "button";
+  play.textContent = "▶ play";
+  const slider = document.createElement("input");
+  slider.type = "range";
+  slider.className = "seqlab-slider";
+  slider.min = "0";
+  slider.max = String(Math.max(0, steps - 1));
+  slider.step = "1";
+  slider.value = "0";
+  slider.setAttribute("aria-label", "time step");
+  const stepText = document.createElement("span");
+  stepText.className = "seqlab-step";
+  const hoverText = document.createElement("span");
+  hoverText.className = "seqlab-hover";
+  controls.append(play, slider, stepText, hoverText);
+  root.appendChild(controls);
+
+  const tracks: Track[] = [];
+  root.appendChild(diagram(plot, tracks));
+  const bars = document.createElement("div");
+  bars.className = "seqlab-grid";
+  for (const panel of plot.panels) bars.appendChild(barChart(panel, plot.units, steps, tracks, (s) => (hoverText.textContent = s)));
+  root.appendChild(bars);
+  const stepLabels = plot.tokens.map((token, k) => `t = ${plot.steps[k]} of ${plot.steps[steps - 1]}, token “${token}”`);
+
+  // Apply one step: attribute copies only.
+  let shown = -1;
+  function apply(t: number): void {
+    if (t === shown) return;
+    shown = t;
+    for (const tr of tracks) {
+      const v = tr.values[t]!;
+      if (tr.attr === null) tr.el.textContent = v;
+      else tr.el.setAttribute(tr.attr, v);
+    }
+    stepText.textContent = stepLabels[t]!;
+    root.setAttribute("data-step", String(t));
+  }
+  let wanted = 0;
+  let scheduled = false;
+  function request(t: number): void {
+    wanted = t;
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      apply(wanted);
+    });
+  }
+  slider.addEventListener("input", () => request(Number(slider.value)));
+
+  // Play: a whole sequence takes about 8 s, between 50 and 400 ms per step.
+  let timer: number | null = null;
+  const stop = (): void => {
+    if (timer !== null) window.clearInterval(timer);
+    timer = null;
+    play.textContent = "▶ play";
+  };
+  play.addEventListener("click", () => {
+    if (timer !== null) return stop();
+    if (Number(slider.value) >= steps - 1) slider.value = "0";
+    play.textContent = "❚❚ pause";
+    timer = window.setInterval(() => {
+      const next = Number(slider.value) + 1;
+      if (next >= steps || !root.isConnected) return stop();
+      slider.value = String(next);
+      request(next);
+    }, Math.min(400, Math.max(50, 8000 / Math.max(1, steps))));
+  });
+
+  host.appendChild(root);
+  apply(0);
+}
