@@ -13,6 +13,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { barMisses, peers } from "./peers.mjs";
 
@@ -82,7 +83,7 @@ function fmtMs(ms) {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(3)} ms`;
 }
 
-function printTable(results) {
+function printTable(results, loadAtStart) {
   const peerList = Object.values(peers);
   const head = ["workload", "seqlab train", "seqlab fwd", "iters", ...peerList.flatMap((p) => [p.label, "ratio"])];
   const rows = results.map((r) => [
@@ -106,6 +107,10 @@ function printTable(results) {
   for (const r of results) {
     if (r.iterations < DEFAULT_ITERATIONS) console.log(`${r.workload}: only ${r.iterations} timed iterations (each step is slow).`);
   }
+  const load = Math.max(loadAtStart, loadavg()[0]);
+  if (load > availableParallelism()) {
+    console.log(`WARNING: load average ${load.toFixed(1)} on ${availableParallelism()} cores: other processes competed for the CPU, so these times are inflated.`);
+  }
   const misses = barMisses(results);
   console.log(`Bar (no workload slower than TensorFlow.js wasm; tiny ≥ 5× faster than PyTorch): ${misses.length ? "MISSED: " + misses.join("; ") : "met"}.`);
 }
@@ -126,6 +131,7 @@ const opts = parseArgs(process.argv.slice(2));
 if (opts.child) {
   await measure(opts.child, opts.iterations);
 } else {
+  const loadAtStart = loadavg()[0];
   build();
   const { workloads } = await import("./workloads.mjs");
   const names = opts.only ?? Object.keys(workloads);
@@ -140,5 +146,5 @@ if (opts.child) {
     console.log(JSON.stringify(result));
     results.push(result);
   }
-  if (!opts.json) printTable(results);
+  if (!opts.json) printTable(results, loadAtStart);
 }
