@@ -5,6 +5,7 @@
 
 /** Start index of each of `buckets` equal-as-possible runs over `n` items (plus n at the end). */
 export function bucketBounds(n: number, buckets: number): number[] {
+  if (n === 0) return [0];
   const k = Math.max(1, Math.min(n, buckets));
   return Array.from({ length: k + 1 }, (_, j) => Math.round((j * n) / k));
 }

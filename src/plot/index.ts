@@ -5,6 +5,11 @@
  */
 export { gates, gatesText, gatesSvg, type GatesOptions } from "./gates.js";
 export { cell, cellText, cellSvg, type CellOptions } from "./cell.js";
+export {
+  training, trainingText, trainingSvg, liveTraining, progressLine, hyperparameterText,
+  type TrainingRun, type TrainingOptions, type LiveTraining, type LiveTrainingOptions,
+} from "./training.js";
+export { weights, weightsText, weightsSvg, type WeightsOptions } from "./weights.js";
 export { states, statesText, statesSvg, traceEntry, type StatesOptions } from "./states.js";
 export {
   gradientFlow, gradientHeatmap, gradientFlowText, gradientHeatmapText, gradientFlowSvg, gradientHeatmapSvg,

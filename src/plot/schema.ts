@@ -9,6 +9,8 @@
 import { checkString, isObject, SCHEMA_VERSION, type Json, type Validation } from "./schema/common.js";
 import { validateGates, type GatesPlot } from "./schema/gates.js";
 import { validateCell, type CellPlot } from "./schema/cell.js";
+import { validateTraining, type TrainingPlot } from "./schema/training.js";
+import { validateWeights, type WeightsPlot } from "./schema/weights.js";
 import { validateStates, type StatesPlot } from "./schema/states.js";
 import { validateGradients, type GradientsPlot } from "./schema/gradients.js";
 import { validateSaturation, type SaturationPlot } from "./schema/saturation.js";
@@ -19,6 +21,8 @@ export * from "./schema/common.js";
 export * from "./colors.js";
 export * from "./schema/gates.js";
 export * from "./schema/cell.js";
+export * from "./schema/training.js";
+export * from "./schema/weights.js";
 export * from "./diagram.js";
 export * from "./schema/checks.js";
 export * from "./schema/states.js";
@@ -29,12 +33,14 @@ export * from "./schema/bidirectional.js";
 
 // Each plot kind lives in src/plot/schema/<kind>.ts: its payload type and its validator.
 // To add a kind: add it to `Plot` and to `VALIDATORS` below.
-export type Plot = GatesPlot | CellPlot | StatesPlot | GradientsPlot | SaturationPlot | PredictionsPlot | BidirectionalPlot;
+export type Plot = GatesPlot | CellPlot | TrainingPlot | WeightsPlot | StatesPlot | GradientsPlot | SaturationPlot | PredictionsPlot | BidirectionalPlot;
 export type PlotKind = Plot["kind"];
 
 const VALIDATORS: { [K in PlotKind]: (payload: Record<string, unknown>, errors: string[]) => void } = {
   gates: validateGates,
   cell: validateCell,
+  training: validateTraining,
+  weights: validateWeights,
   states: validateStates,
   gradients: validateGradients,
   saturation: validateSaturation,

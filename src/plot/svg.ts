@@ -431,7 +431,7 @@ export function figure(title: string, parts: readonly Part[], opts: { subtitle?:
     rowHeight = Math.max(rowHeight, p.height);
   }
   const height = Math.ceil(y + rowHeight + pad);
-  width = Math.ceil(Math.max(width, 320, 9 + title.length * 7.5));
+  width = Math.ceil(Math.max(width, 320, 9 + title.length * 7.5, 9 + (opts.subtitle?.length ?? 0) * 5.6));
   const head = text(pad, 18, title, { size: 14, weight: "600" }) + (opts.subtitle ? text(pad, 33, opts.subtitle, { size: 11, fill: "#666666" }) : "");
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT}" fill="${TEXT}" color="${TEXT}">` +

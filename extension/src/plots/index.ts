@@ -5,6 +5,8 @@
 import type { Plot, PlotKind } from "seqlab/schema";
 import { drawGates } from "./gates.js";
 import { drawCell } from "./cell.js";
+import { drawTraining } from "./training.js";
+import { drawWeights } from "./weights.js";
 import { drawStates } from "./states.js";
 import { drawGradients } from "./gradients.js";
 import { drawSaturation } from "./saturation.js";
@@ -16,6 +18,8 @@ type Drawer<K extends PlotKind> = (host: HTMLElement, plot: Extract<Plot, { kind
 export const DRAWERS: { [K in PlotKind]: Drawer<K> } = {
   gates: drawGates,
   cell: drawCell,
+  training: drawTraining,
+  weights: drawWeights,
   states: drawStates,
   gradients: drawGradients,
   saturation: drawSaturation,
