@@ -17,8 +17,92 @@ const textOf = (nb: Notebook): string =>
     .map((o) => (o.output_type === "stream" ? joinText(o.text) : joinText(o.data?.["text/plain"] as string | string[] | undefined)))
     .join("\n");
 
+// The notebooks' exercise cells fill in their reference solutions when this is set (see the
+// SOLUTIONS cell at the top of each notebook), so every exercise check must say "right".
+process.env.SEQLAB_SOLUTIONS = "1";
+
+/** The number a notebook printed as `RESULT name=value` (exactly once). */
+const resultOf = (text: string, name: string): number => {
+  const found = [...text.matchAll(new RegExp(`RESULT ${name}=(\\S+)`, "g"))];
+  expect(found, `RESULT ${name} printed once`).toHaveLength(1);
+  return Number(found[0]![1]);
+};
+
+/** Every exercise check printed "✔ right" (at least `count` of them) and none "✘ not yet". */
+const exercisesPass = (text: string, count: number): void => {
+  expect(text).not.toMatch(/✘ not yet/);
+  expect([...text.matchAll(/✔ right: Exercise/g)].length).toBeGreaterThanOrEqual(count);
+};
+
 /** What each notebook must show, beyond running without error. */
 const expectations: Record<string, (nb: Notebook) => void> = {
+  "01-feedforward-limits.ipynb": (nb) => {
+    const text = textOf(nb);
+    // "I like" and "like pizza" as concatenated one-hot windows share no active input.
+    expect(resultOf(text, "window_dot_product")).toBe(0);
+    expect(text).toMatch(/ShapeError: WindowClassifier: expected a window of exactly 2 tokens, input \(B, 2, 5\), got \(1, 3, 5\)/);
+    // Same size (within 5 %), answer inside the window: both solve it.
+    const rnnParams = resultOf(text, "rnn_params");
+    expect(Math.abs(resultOf(text, "ff_params") - rnnParams) / rnnParams).toBeLessThan(0.05);
+    expect(resultOf(text, "ff_accuracy_inside")).toBeGreaterThanOrEqual(0.9);
+    expect(resultOf(text, "rnn_accuracy_inside")).toBeGreaterThanOrEqual(0.9);
+    // Answer outside the window: the feedforward net is near chance (1/4), the RNN wins by ≥ 0.5.
+    const ff = resultOf(text, "ff_accuracy");
+    const rnn = resultOf(text, "rnn_accuracy");
+    expect(ff).toBeLessThan(0.35);
+    expect(rnn).toBeGreaterThanOrEqual(0.9);
+    expect(rnn - ff).toBeGreaterThanOrEqual(0.5);
+    exercisesPass(text, 3);
+  },
+  "02-rnn.ipynb": (nb) => {
+    const text = textOf(nb);
+    // Hand-written recurrence = RNNCell loop = RNN layer, to float32 rounding.
+    expect(resultOf(text, "max_diff_hand_cell_layer")).toBeLessThan(1e-5);
+    expect(text).toMatch(/3: "\."/);
+    // The loss cannot go below the entropy of the data: 2·ln 2 / 6 (two of six predictions are coin flips).
+    const floor = (2 * Math.log(2)) / 6;
+    expect(resultOf(text, "lm_final_loss")).toBeGreaterThan(floor - 1e-3);
+    expect(resultOf(text, "lm_final_loss")).toBeLessThan(floor + 0.02);
+    // The walk: "I" → "like" surely; after "like" the belief splits between pizza and cake.
+    expect(resultOf(text, "p_like_after_I")).toBeGreaterThan(0.95);
+    const pizza = resultOf(text, "p_pizza_after_like");
+    const cake = resultOf(text, "p_cake_after_like");
+    expect(Math.abs(pizza - 0.5)).toBeLessThan(0.1);
+    expect(Math.abs(cake - 0.5)).toBeLessThan(0.1);
+    expect(pizza + cake).toBeGreaterThan(0.95);
+    expect(resultOf(text, "p_end_after_pizza")).toBeGreaterThan(0.95);
+    const kinds = outputsOf(nb).flatMap((o) => {
+      const parsed = o.data?.[MIME_TYPE] === undefined ? null : parsePlot(o.data[MIME_TYPE]);
+      return parsed?.ok ? [parsed.value.kind] : [];
+    });
+    expect(kinds).toEqual(expect.arrayContaining(["training", "predictions", "states"]));
+    exercisesPass(text, 3);
+  },
+  "03-rnn-limits.ipynb": (nb) => {
+    const text = textOf(nb);
+    // Vanishing for ρ < 1 (both nonlinearities), exploding for relu with ρ = 3; monotone in ρ.
+    for (const nl of ["tanh", "relu"]) {
+      const ratios = ["0.5", "0.9", "1.0", "1.5", "3.0"].map((rho) => resultOf(text, `ratio_${nl}_${rho}`));
+      expect(ratios[0]).toBeLessThan(1e-10);
+      expect(ratios[1]).toBeLessThan(1e-3);
+      for (let k = 1; k < ratios.length; k++) expect(ratios[k]).toBeGreaterThan(ratios[k - 1]!);
+    }
+    expect(resultOf(text, "ratio_relu_3.0")).toBeGreaterThan(1e6);
+    expect(resultOf(text, "ratio_tanh_3.0")).toBeGreaterThan(1);
+    // Without clipping the exploding run dies (NaN loss) early; with clipping the loss falls 100-fold.
+    expect(resultOf(text, "noclip_completed_steps")).toBeLessThan(60);
+    expect(text).toMatch(/without clipping: NonFiniteError/);
+    expect(resultOf(text, "clip_final_loss")).toBeLessThan(resultOf(text, "clip_first_loss") / 100);
+    // Memory span: perfect at k = 1, near chance at k = 50; the span printed is longer than the lecture's 5–10.
+    expect(resultOf(text, "recall_accuracy_k1")).toBeGreaterThanOrEqual(0.9);
+    expect(resultOf(text, "recall_accuracy_k50")).toBeLessThan(0.4);
+    expect(resultOf(text, "span")).toBeGreaterThan(10);
+    expect(resultOf(text, "span")).toBeLessThan(50);
+    // Sequential cost: a row per length (times are printed, never asserted).
+    for (const len of [32, 64, 128, 256, 512]) expect(text).toMatch(new RegExp(`RESULT time_length${len}_rnn_ms=`));
+    expect(outputsOf(nb).filter((o) => o.data?.[MIME_TYPE] !== undefined).length).toBeGreaterThanOrEqual(3);
+    exercisesPass(text, 3);
+  },
   "05-lstm.ipynb": (nb) => {
     const text = textOf(nb);
     expect(text).toMatch(/output: \(1, 3, 4\)/);
