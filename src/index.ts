@@ -50,7 +50,7 @@ export {
   type SequenceTask, type TaggingTask, type TaskOptions, type RecallTaskOptions, type LongRangeTaskOptions, type TaggingTaskOptions, type SentimentTaskOptions,
 } from "./data/tasks.js";
 export {
-  WindowClassifier, RecurrentClassifier, type WindowClassifierOptions, type RecurrentClassifierOptions, type RecurrentKind,
+  WindowClassifier, RecurrentClassifier, type WindowClassifierOptions, type RecurrentClassifierOptions, type RecurrentKind, type RecurrentTrace,
 } from "./nn/classifiers.js";
 export { fit, accuracy, evaluate, type FitOptions, type TrainingLog, type Dataset, type Classifier } from "./train/fit.js";
 export { check, checkThat, type CheckOptions } from "./exercise.js";

@@ -15,7 +15,7 @@ import { Linear } from "./linear.js";
 import { Module, type FactoryOptions } from "./module.js";
 import { GRU, LSTM, RNN } from "./recurrent/modules.js";
 import type { Nonlinearity } from "./recurrent/rnn.js";
-import type { TraceEntryBase } from "./recurrent/trace.js";
+import type { GRUTrace, LSTMTrace, RNNTrace } from "./recurrent/trace.js";
 
 /** Options of `WindowClassifier`. */
 export interface WindowClassifierOptions extends FactoryOptions {
@@ -62,6 +62,9 @@ export class WindowClassifier extends Module {
   }
 }
 
+/** The trace of whichever recurrent layer a `RecurrentClassifier` holds. */
+export type RecurrentTrace = RNNTrace | LSTMTrace | GRUTrace;
+
 /** Which recurrent layer a `RecurrentClassifier` uses. */
 export type RecurrentKind = "rnn" | "lstm" | "gru";
 
@@ -106,21 +109,29 @@ export class RecurrentClassifier extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.forwardWithTrace(x, false)[0];
+    return this.run(x, false)[0];
   }
 
-  /** The logits and the recurrent layer's trace (gates, states; dh after backward). */
-  forwardWithTrace(x: Tensor, trace = true): [Tensor, TraceEntryBase[] | null] {
-    const [output, hN, tr] = this.runLayer(x, trace);
-    if (this.readout === "all") return [this.head.forward(output), tr];
+  /**
+   * The logits and the recurrent layer's trace (gates and states of every step; its `dh` is
+   * filled in once a loss computed from these logits has run backward).
+   */
+  forwardWithTrace(x: Tensor): [Tensor, RecurrentTrace] {
+    const [logits, trace] = this.run(x, true);
+    return [logits, trace!];
+  }
+
+  private run(x: Tensor, withTrace: boolean): [Tensor, RecurrentTrace | null] {
+    const [output, hN, trace] = this.runLayer(x, withTrace);
+    if (this.readout === "all") return [this.head.forward(output), trace];
     const L = this.rnn.numLayers;
     const summary = this.rnn.bidirectional
       ? cat([select(hN, 0, 2 * L - 2), select(hN, 0, 2 * L - 1)], 1)
       : select(hN, 0, L - 1);
-    return [this.head.forward(summary), tr];
+    return [this.head.forward(summary), trace];
   }
 
-  private runLayer(x: Tensor, trace: boolean): [Tensor, Tensor, TraceEntryBase[] | null] {
+  private runLayer(x: Tensor, trace: boolean): [Tensor, Tensor, RecurrentTrace | null] {
     const opts = { trace };
     if (this.rnn instanceof LSTM) {
       const r = this.rnn.forward(x, null, opts);

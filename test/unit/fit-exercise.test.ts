@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  accuracy, check, checkThat, evaluate, fit, manualSeed, recallTask, RecurrentClassifier, ShapeError, tensor, WindowClassifier,
+  accuracy, check, checkThat, evaluate, fit, manualSeed, recallTask, RecurrentClassifier, RNN, ShapeError, tensor, WindowClassifier,
 } from "../../src/index.js";
 
 describe("accuracy", () => {
@@ -32,11 +32,12 @@ describe("models", () => {
     }
     // readout "last" of a unidirectional RNN = the head applied to the last output step.
     const m = new RecurrentClassifier({ kind: "rnn", inputSize: 4, hiddenSize: 5, numClasses: 4 });
-    const [out] = m.rnn.forward(x);
+    const [out] = (m.rnn as RNN).forward(x);
     const viaOutput = m.head.forward(out.select(1, 2));
     expect(Array.from(m.forward(x).data)).toEqual(Array.from(viaOutput.data));
-    const [, trace] = m.forwardWithTrace(x);
-    expect(trace![0]!.h.shape).toEqual([3, 3, 5]);
+    const [logits, trace] = m.forwardWithTrace(x);
+    expect(Array.from(logits.data)).toEqual(Array.from(viaOutput.data));
+    expect(trace[0]!.h.shape).toEqual([3, 3, 5]);
   });
 });
 
