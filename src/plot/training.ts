@@ -15,7 +15,7 @@ import { bucketBounds } from "./downsample.js";
 import { emit, fmtOrGap, textTable } from "./emit.js";
 import { finiteOrNull, MAX_PLOT_STEPS } from "./sample.js";
 import { MIME_TYPE, TRAINING_METRICS, validatePlot, type TrainingCurve, type TrainingMetric, type TrainingPlot, type TrainingProgress } from "./schema.js";
-import type { ShowOptions } from "./show.js";
+import { withSummary, type ShowOptions } from "./show.js";
 import { figure, fmt, lineChart } from "./svg.js";
 
 /** One run as the caller logged it (e.g. `{ name, hyperparameters, ...fit(model, data) }`). */
@@ -230,7 +230,7 @@ export function liveTraining(opts: LiveTrainingOptions): LiveTraining {
     finish() {
       done = true;
       draw();
-      return payload;
+      return withSummary(payload, `[seqlab plot: live training curve, ${payload.progress!.line}]`);
     },
     get payload() {
       return payload;

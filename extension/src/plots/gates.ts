@@ -4,6 +4,7 @@
  */
 import type { Datum } from "plotly.js";
 import { COLOR_STOPS, type GatesPlot, type HeatPanel } from "seqlab/schema";
+import { followTheme } from "../theme.js";
 import { loadPlotly, plain, themeColors } from "../plotly.js";
 
 export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<void> {
@@ -34,24 +35,26 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
   const steps = plot.tokens.length;
   const tickvals = plot.tokens.map((_, t) => t);
   // Long labels would push neighbours off the axis; the hover still shows step and value.
+  const hoverTokens = plot.tokens.map((t) => plain(t));
   const ticktext = plot.tokens.map((t) => plain(t.length > 14 ? `${t.slice(0, 13)}…` : t));
 
   async function drawPanel(div: HTMLElement, panel: HeatPanel): Promise<void> {
     const colors = themeColors(host);
     // z is drawn unit × time: transpose the [t][unit] matrix.
     const z = Array.from({ length: plot.units }, (_, u) => panel.z.map((row) => row[u] ?? null));
-    const stepIndex = Array.from({ length: plot.units }, () => tickvals);
+    // The hover names the token of the column (as plain text).
+    const tokenOf = Array.from({ length: plot.units }, () => hoverTokens);
     await Plotly.react(
       div,
       [{
         type: "heatmap",
         z,
         x: tickvals,
-        customdata: stepIndex as unknown as Datum[][],
+        customdata: tokenOf as unknown as Datum[][],
         zmin: panel.zmin,
         zmax: panel.zmax,
         colorscale: COLOR_STOPS[panel.colorScale] as [number, string][],
-        hovertemplate: `${plain(panel.key)} at t=%{customdata}: %{x}<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
+        hovertemplate: `${plain(panel.key)} at t=%{x}: %{customdata}<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
         hoverongaps: false,
         colorbar: { thickness: 10, len: 1, nticks: 3, tickfont: { size: 10 } },
       }],
@@ -84,4 +87,5 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
   }
 
   await drawEntry(0);
+  followTheme(host);
 }
