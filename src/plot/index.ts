@@ -18,6 +18,7 @@ export {
 export { saturation, saturationText, saturationSvg, type SaturationOptions } from "./saturation.js";
 export { predictions, predictionsText, predictionsSvg, type PredictionsInput } from "./predictions.js";
 export { bidirectional, bidirectionalText, bidirectionalSvg, type BidirectionalOptions } from "./bidirectional.js";
+export { attention, attentionText, attentionSvg, type AttentionOptions } from "./attention.js";
 export { pca2, type PCA2 } from "./pca.js";
 export { display, inNotebook, newDisplayId, type MimeBundle } from "./display.js";
 export * from "./schema.js";

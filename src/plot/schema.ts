@@ -16,6 +16,7 @@ import { validateGradients, type GradientsPlot } from "./schema/gradients.js";
 import { validateSaturation, type SaturationPlot } from "./schema/saturation.js";
 import { validatePredictions, type PredictionsPlot } from "./schema/predictions.js";
 import { validateBidirectional, type BidirectionalPlot } from "./schema/bidirectional.js";
+import { validateAttention, type AttentionPlot } from "./schema/attention.js";
 
 export * from "./schema/common.js";
 export * from "./colors.js";
@@ -30,10 +31,11 @@ export * from "./schema/gradients.js";
 export * from "./schema/saturation.js";
 export * from "./schema/predictions.js";
 export * from "./schema/bidirectional.js";
+export * from "./schema/attention.js";
 
 // Each plot kind lives in src/plot/schema/<kind>.ts: its payload type and its validator.
 // To add a kind: add it to `Plot` and to `VALIDATORS` below.
-export type Plot = GatesPlot | CellPlot | TrainingPlot | WeightsPlot | StatesPlot | GradientsPlot | SaturationPlot | PredictionsPlot | BidirectionalPlot;
+export type Plot = GatesPlot | CellPlot | TrainingPlot | WeightsPlot | StatesPlot | GradientsPlot | SaturationPlot | PredictionsPlot | BidirectionalPlot | AttentionPlot;
 export type PlotKind = Plot["kind"];
 
 const VALIDATORS: { [K in PlotKind]: (payload: Record<string, unknown>, errors: string[]) => void } = {
@@ -46,6 +48,7 @@ const VALIDATORS: { [K in PlotKind]: (payload: Record<string, unknown>, errors: 
   saturation: validateSaturation,
   predictions: validatePredictions,
   bidirectional: validateBidirectional,
+  attention: validateAttention,
 };
 export const PLOT_KINDS = Object.keys(VALIDATORS) as PlotKind[];
 

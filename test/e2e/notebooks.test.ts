@@ -162,6 +162,28 @@ const expectations: Record<string, (nb: Notebook) => void> = {
     expect(kinds).toEqual(["gates"]);
     exercisesPass(text, 3);
   },
+  "07-takeaways.ipynb": (nb) => {
+    const text = textOf(nb);
+    // The live table: every model measured; the feedforward net recalls inside its window only,
+    // the vanilla RNN fails at k = 20 and 30, at least one gated model recalls at k = 20.
+    for (const kind of ["feedforward", "rnn", "lstm", "gru", "attention"]) {
+      expect(resultOf(text, `${kind}_params`)).toBeGreaterThan(0);
+      expect(resultOf(text, `${kind}_sentiment`)).toBeGreaterThanOrEqual(0);
+    }
+    expect(resultOf(text, "feedforward_recall_k3")).toBeGreaterThanOrEqual(0.9);
+    expect(resultOf(text, "feedforward_recall_k10")).toBeLessThan(0.4);
+    expect(resultOf(text, "rnn_recall_k20")).toBeLessThan(0.7);
+    expect(resultOf(text, "rnn_recall_k30")).toBeLessThan(0.7);
+    expect(Math.max(resultOf(text, "lstm_recall_k20"), resultOf(text, "gru_recall_k20"))).toBeGreaterThanOrEqual(0.9);
+    expect(resultOf(text, "gru_params") / resultOf(text, "lstm_params")).toBeLessThan(0.8);
+    // Self-attention recalls at every distance tried, and the answering row looks at the answer.
+    for (const k of [3, 10, 20, 30]) expect(resultOf(text, `attention_recall_k${k}`)).toBeGreaterThanOrEqual(0.9);
+    expect(resultOf(text, "attention_recall_accuracy")).toBeGreaterThanOrEqual(0.9);
+    expect(resultOf(text, "attention_weight_on_answer")).toBeGreaterThan(0.5);
+    const plots = outputsOf(nb).filter((o) => o.data?.[MIME_TYPE] !== undefined).map((o) => parsePlot(o.data![MIME_TYPE]));
+    expect(plots.map((p) => (p.ok ? p.value.kind : "invalid"))).toEqual(["attention"]);
+    exercisesPass(text, 3);
+  },
   "04-bidirectional.ipynb": (nb) => {
     const text = textOf(nb);
     // The halves of H are exactly two unidirectional runs, one on the reversed input.

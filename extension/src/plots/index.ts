@@ -12,6 +12,7 @@ import { drawGradients } from "./gradients.js";
 import { drawSaturation } from "./saturation.js";
 import { drawPredictions } from "./predictions.js";
 import { drawBidirectional } from "./bidirectional.js";
+import { drawAttention } from "./attention.js";
 
 type Drawer<K extends PlotKind> = (host: HTMLElement, plot: Extract<Plot, { kind: K }>) => Promise<void>;
 
@@ -25,4 +26,5 @@ export const DRAWERS: { [K in PlotKind]: Drawer<K> } = {
   saturation: drawSaturation,
   predictions: drawPredictions,
   bidirectional: drawBidirectional,
+  attention: drawAttention,
 };
