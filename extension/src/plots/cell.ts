@@ -157,6 +157,7 @@ export async function drawCell(host: HTMLElement, plot: CellPlot): Promise<void>
       else tr.el.setAttribute(tr.attr, v);
     }
     stepText.textContent = stepLabels[t]!;
+    hoverText.textContent = "";
     root.setAttribute("data-step", String(t));
   }
   let wanted = 0;

@@ -35,7 +35,7 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
   const steps = plot.tokens.length;
   const tickvals = plot.tokens.map((_, t) => t);
   // Long labels would push neighbours off the axis; the hover still shows step and value.
-  const hoverTokens = plot.tokens.map((t) => plain(t));
+  const hoverTokens = plot.tokens.map((token, t) => `${t}: ${plain(token)}`);
   const ticktext = plot.tokens.map((t) => plain(t.length > 14 ? `${t.slice(0, 13)}…` : t));
 
   async function drawPanel(div: HTMLElement, panel: HeatPanel): Promise<void> {
@@ -54,7 +54,7 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
         zmin: panel.zmin,
         zmax: panel.zmax,
         colorscale: COLOR_STOPS[panel.colorScale] as [number, string][],
-        hovertemplate: `${plain(panel.key)} at t=%{x}: %{customdata}<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
+        hovertemplate: `${plain(panel.key)} at t=%{customdata}<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
         hoverongaps: false,
         colorbar: { thickness: 10, len: 1, nticks: 3, tickfont: { size: 10 } },
       }],
