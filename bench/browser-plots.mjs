@@ -58,7 +58,7 @@ const rows = (t: any) => Array.from({ length: ${GATE_STEPS} }, (_, s) => Array.f
 const payload = { ...half, title: "bench: ${UNITS} units × ${GATE_STEPS} steps", tokens: Array.from({ length: ${GATE_STEPS} }, (_, t) => "w" + t),
   entries: [{ ...half.entries[0], panels: half.entries[0].panels.map((p: any) => ({ ...p, z: rows((full[0] as any)[p.key]) })) }] };
 const check = plot.validatePlot(payload);
-if (!check.ok) throw new Error(check.errors.join("; "));
+if (!check.ok) throw new Error((check as any).errors.join("; "));
 console.log("payload", JSON.stringify(payload).length, "bytes");`),
       code(`plot.display({ [plot.MIME_TYPE]: payload, "text/plain": "bench gates" });`),
       code(`plot.cell(fakeTrace(${CELL_STEPS}, ${UNITS}), { title: "bench: ${UNITS} units × ${CELL_STEPS} steps" });`),
@@ -94,6 +94,15 @@ async function main() {
     ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
   ], { cwd: root, env: jupyterEnv({ JUPYTER_DATA_DIR: `${root}.data`, JUPYTER_RUNTIME_DIR: `${root}.runtime` }), detached: true, stdio: "ignore" });
   const url = `http://127.0.0.1:${port}`;
+  const stopServer = () => {
+    try { process.kill(-server.pid, "SIGTERM"); } catch { /* gone */ }
+  };
+  // Never hang (a failing cell would leave the page waiting): give up after 5 minutes.
+  const watchdog = setTimeout(() => {
+    console.error("browser-plots: timed out after 5 minutes");
+    stopServer();
+    process.exit(1);
+  }, 300_000);
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
   try {
     for (let k = 0; ; k++) {
@@ -111,7 +120,8 @@ async function main() {
       const w = window;
       w.__attached = [];
       new MutationObserver((records) => {
-        for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement && n.classList.contains("seqlab-plot")) w.__attached.push(performance.now());
+        // The output area attaches a wrapper; the seqlab widget is it or inside it.
+        for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement && (n.matches(".seqlab-plot") || n.querySelector(".seqlab-plot"))) w.__attached.push(performance.now());
       }).observe(document.body, { childList: true, subtree: true });
     });
     await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
@@ -165,8 +175,9 @@ async function main() {
     console.log(`cell diagram scrubbing, ${UNITS} units × ${CELL_STEPS} steps: update ${w.mean.toFixed(2)} ms mean, ${w.p95.toFixed(2)} ms p95, ${w.max.toFixed(2)} ms max per step; frame interval ${f.median.toFixed(1)} ms median, ${f.max.toFixed(1)} ms max`);
     console.log(`extension bundle: ${kb(b.total)} in static/ (plotly chunk ${kb(b.plotly)}, everything else ${kb(b.rest)})`);
   } finally {
+    clearTimeout(watchdog);
     await browser.close();
-    try { process.kill(-server.pid, "SIGTERM"); } catch { /* gone */ }
+    stopServer();
   }
 }
 

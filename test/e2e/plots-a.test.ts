@@ -131,7 +131,9 @@ describe("plots-a.ipynb in JupyterLab", () => {
     expect(await plot.locator(".seqlab-title").textContent()).toBe("Inside the LSTM cell, step by step (layer 0, forward)");
     for (const key of ["i", "f", "g", "o"]) expect(await plot.locator(`.seqlab-cell-diagram rect[data-part='box-${key}']`).count()).toBe(1);
     expect(await plot.locator(".seqlab-bars").count()).toBe(6);
-    expect(await plot.locator(".seqlab-bars[data-key='f'] rect").count()).toBe(8);
+    // One bar per unit (8), drawn as the two paths of positive and negative bars.
+    const fBars = await plot.locator(".seqlab-bars[data-key='f'] path").evaluateAll((els) => els.map((e) => (e.getAttribute("d")!.match(/h/g) ?? []).length / 2).reduce((a, n) => a + n, 0));
+    expect(fBars).toBe(8);
     expect(await plot.locator(".seqlab-step").textContent()).toBe("t = 0 of 6, token “I”");
     const at0 = await diagramFills(plot);
     await slideTo(plot, 2);
@@ -148,8 +150,10 @@ describe("plots-a.ipynb in JupyterLab", () => {
     await expect.poll(() => plot.locator(".seqlab-play").textContent(), { timeout: 10_000 }).toBe("▶ play"); // stops at the end
     expect(await plot.locator(".seqlab-cell").getAttribute("data-step")).toBe("6");
 
-    const bar = plot.locator(".seqlab-bars[data-key='o'] rect").nth(3);
-    await bar.hover();
+    const bars = plot.locator(".seqlab-bars[data-key='o']");
+    const box = (await bars.boundingBox())!;
+    const slot = Number(await bars.getAttribute("data-slot")) * (box.width / Number((await bars.getAttribute("width"))!));
+    await page.mouse.move(box.x + 3.5 * slot, box.y + box.height * 0.6);
     await expect.poll(() => plot.locator(".seqlab-hover").textContent()).toMatch(/^o at t=6, unit 3: 0\.\d{3}$/);
     await slideTo(plot, 4);
     await saveImage(plot, "cell");

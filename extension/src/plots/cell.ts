@@ -7,7 +7,7 @@
  * value texts, bar geometry per step) and a slider move only copies one step's attributes into
  * the existing elements, at most once per animation frame. No plotly here: plain SVG.
  */
-import { boundColor, boundValue, cellDiagram, colorOf, contrastText, valueText, type CellPlot, type HeatPanel, type Shape } from "seqlab/schema";
+import { boundColor, boundValue, cellDiagram, colorAt, contrastText, valueText, type CellPlot, type HeatPanel, type Shape } from "seqlab/schema";
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -29,7 +29,10 @@ const BAR_H = 96;
 const BAR_TOP = 18;
 const BAR_BOTTOM = 14;
 
-/** A bar per unit of one quantity: precomputed y, height and colour for every step. */
+/**
+ * A bar per unit of one quantity. All bars of one sign are one <path> whose outline for every
+ * step is precomputed, so a step costs two attribute writes however many units there are.
+ */
 function barChart(panel: HeatPanel, units: number, steps: number, tracks: Track[], hover: (text: string) => void): SVGSVGElement {
   const svg = svgEl("svg", { width: BAR_W, height: BAR_H, viewBox: `0 0 ${BAR_W} ${BAR_H}`, class: "seqlab-bars" });
   svg.dataset.key = panel.key;
@@ -40,35 +43,44 @@ function barChart(panel: HeatPanel, units: number, steps: number, tracks: Track[
   const span = panel.zmax > panel.zmin ? panel.zmax - panel.zmin : 1;
   const yOf = (v: number): number => BAR_TOP + plotH * (1 - (Math.min(panel.zmax, Math.max(panel.zmin, v)) - panel.zmin) / span);
   const base = yOf(Math.min(panel.zmax, Math.max(panel.zmin, 0)));
-  svg.appendChild(svgEl("line", { x1: 0, x2: BAR_W, y1: base, y2: base, stroke: "currentColor", "stroke-opacity": 0.4 }));
+  svg.appendChild(svgEl("line", { x1: 0, x2: BAR_W - 30, y1: base, y2: base, stroke: "currentColor", "stroke-opacity": 0.4 }));
   for (const [v, dy] of [[panel.zmax, 9], [panel.zmin, -2]] as const) {
     const label = svgEl("text", { x: BAR_W - 2, y: yOf(v) + dy, "text-anchor": "end", "font-size": 9, fill: "currentColor", "fill-opacity": 0.7 });
     label.textContent = String(Number(v.toPrecision(3)));
     svg.appendChild(label);
   }
   const slot = (BAR_W - 30) / Math.max(1, units);
-  for (let u = 0; u < units; u++) {
-    const rect = svgEl("rect", { x: u * slot + slot * 0.1, width: Math.max(0.5, slot * 0.8) });
-    rect.dataset.unit = String(u);
-    const ys: string[] = [];
-    const hs: string[] = [];
-    const fills: string[] = [];
-    for (let t = 0; t < steps; t++) {
-      const v = panel.z[t]![u] ?? null;
-      const y = v === null ? base : yOf(v);
-      ys.push(String(Math.min(y, base)));
-      hs.push(String(v === null ? 0 : Math.max(0.5, Math.abs(y - base))));
-      fills.push(colorOf(v, panel.zmin, panel.zmax, panel.colorScale));
+  svg.dataset.slot = String(slot);
+  // Sign carries the colour (the diagram's boxes carry the colour scale); height carries the value.
+  const signed = panel.colorScale === "diverging";
+  const up = svgEl("path", { fill: colorAt(panel.colorScale, signed ? 0.85 : 0.6), "data-part": "bars-up" });
+  const down = svgEl("path", { fill: colorAt(panel.colorScale, 0.15), "data-part": "bars-down" });
+  const upD: string[] = [];
+  const downD: string[] = [];
+  const w = Math.max(0.5, slot * 0.8).toFixed(2);
+  for (let t = 0; t < steps; t++) {
+    let pos = "";
+    let neg = "";
+    const row = panel.z[t]!;
+    for (let u = 0; u < units; u++) {
+      const v = row[u] ?? null;
+      if (v === null) continue;
+      const y = yOf(v);
+      const bar = `M${(u * slot + slot * 0.1).toFixed(2)} ${Math.min(y, base).toFixed(2)}h${w}v${Math.max(0.5, Math.abs(y - base)).toFixed(2)}h-${w}z`;
+      if (v >= 0) pos += bar;
+      else neg += bar;
     }
-    tracks.push({ el: rect, attr: "y", values: ys }, { el: rect, attr: "height", values: hs }, { el: rect, attr: "fill", values: fills });
-    svg.appendChild(rect);
+    upD.push(pos || "M0 0");
+    downD.push(neg || "M0 0");
   }
+  tracks.push({ el: up, attr: "d", values: upD }, { el: down, attr: "d", values: downD });
+  svg.append(up, down);
   svg.addEventListener("pointermove", (ev) => {
-    const target = ev.target as Element;
-    const u = target instanceof SVGRectElement ? target.dataset.unit : undefined;
-    if (u === undefined) return;
+    const box = svg.getBoundingClientRect();
+    const u = Math.floor(((ev.clientX - box.left) * (BAR_W / box.width)) / slot);
+    if (u < 0 || u >= units) return;
     const t = Number(svg.closest(".seqlab-cell")?.getAttribute("data-step") ?? 0);
-    hover(`${panel.key} at t=${t}, unit ${u}: ${valueText(panel.z[t]?.[Number(u)] ?? null)}`);
+    hover(`${panel.key} at t=${t}, unit ${u}: ${valueText(panel.z[t]?.[u] ?? null)}`);
   });
   return svg;
 }
