@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, openNotebook, runAllCells, screenshot, watchConsole, type ConsoleLog } from "./browser.js";
+import { launchChromium, openNotebook, runAllCells, screenshot, waitForKernelIdle, watchConsole, type ConsoleLog } from "./browser.js";
 import { startLab, type LabServer } from "./jupyter.js";
 
 let lab: LabServer;
@@ -38,22 +38,36 @@ describe("05-lstm.ipynb in JupyterLab", () => {
     await openNotebook(page, lab, "05-lstm.ipynb");
     await runAllCells(page);
     // Six heatmaps (i, f, g, o, c, h), each a plotly graph inside the seqlab renderer.
-    await page.waitForSelector(".seqlab-plot .seqlab-panel[data-key='h'] .main-svg", { state: "attached", timeout: 120_000 });
-    const keys = await page.locator(".seqlab-plot .seqlab-panel").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key));
+    // The gate plot is the notebook's first plot (later sections add more, some with the same panel keys).
+    const gatePlot = page.locator(".seqlab-plot").first();
+    await gatePlot.locator(".seqlab-panel[data-key='h'] .main-svg").first().waitFor({ state: "attached", timeout: 120_000 });
+    const keys = await gatePlot.locator(".seqlab-panel").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key));
     expect(keys).toEqual(["i", "f", "g", "o", "c", "h"]);
     // The printed shapes came through the same kernel.
-    await expect.poll(() => page.locator(".jp-OutputArea-output").allInnerTexts().then((t) => t.join("\n")), { timeout: 60_000 })
+    // textContent, not innerText: outputs scrolled far out of view are not rendered, so their innerText is empty.
+    await expect.poll(() => page.locator(".jp-OutputArea-output").allTextContents().then((t) => t.join("\n")), { timeout: 60_000 })
       .toMatch(/output: \(1, 3, 4\)/);
-    const outputs = (await page.locator(".jp-OutputArea-output").allInnerTexts()).join("\n");
+    const outputs = (await page.locator(".jp-OutputArea-output").allTextContents()).join("\n");
     expect(outputs).toMatch(/h_n: +\(1, 1, 4\)/);
     expect(outputs).not.toMatch(/Error|Traceback/);
   });
 
   it("shows a cell's exact value on hover", async () => {
-    const panel = page.locator(".seqlab-plot .seqlab-panel[data-key='f']");
+    // Later cells train models and draw more plots below; hover once the page has stopped moving.
+    await waitForKernelIdle(page);
+    await page.locator(".seqlab-plot").last().locator(".main-svg").first().waitFor({ state: "attached", timeout: 60_000 });
+    const panel = page.locator(".seqlab-plot").first().locator(".seqlab-panel[data-key='f']");
     await panel.scrollIntoViewIfNeeded();
     const drag = panel.locator(".nsewdrag").first();
-    const box = (await drag.boundingBox())!;
+    // The windowed notebook keeps laying out cells after a scroll: wait until the plot stops moving.
+    let box = await drag.boundingBox();
+    for (let k = 0; k < 50; k++) {
+      await page.waitForTimeout(100);
+      const next = await drag.boundingBox();
+      if (box && next && next.x === box.x && next.y === box.y) break;
+      box = next;
+    }
+    box = box!;
     expect(box).toBeTruthy();
     // Centre of the middle step, first unit row.
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 8);
