@@ -123,9 +123,9 @@ const expectations: Record<string, (nb: Notebook) => void> = {
       expect(parsed.value.tokens).toHaveLength(3);
     }
     expect(joinText(plots[0]!.data!["text/plain"] as string)).toMatch(/LSTM/);
-    // After the gate plot: the cell diagram, the gradient flow and the saturation plot, in that order.
+    // After the gate plot: the cell diagram, the gradient flow, the forget-bias training curves and the saturation plot.
     const kinds = plots.map((o) => { const p = parsePlot(o.data![MIME_TYPE]); return p.ok ? p.value.kind : "invalid"; });
-    expect(kinds).toEqual(["gates", "cell", "gradients", "saturation"]);
+    expect(kinds).toEqual(["gates", "cell", "gradients", "training", "saturation"]);
     expect(resultOf(text, "sentiment_lstm_accuracy")).toBeGreaterThanOrEqual(0.9);
     // Long-range task (20 distractors): the LSTM recalls, the RNN does not, by ≥ 0.3; the RNN's
     // gradient at step 0 is < 1e-4 of the last step's, the LSTM's is not vanishing (> 1e-2).
