@@ -2,10 +2,14 @@
  * Debian's Chromium driven by playwright-core (never `playwright install`: no browser downloads),
  * pointed at a real JupyterLab server, plus the few steps every browser test takes.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type ConsoleMessage, type Page } from "playwright-core";
-import { RESULTS, type LabServer } from "./jupyter.js";
+import { expect } from "vitest";
+import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from "playwright-core";
+import { REPO, RESULTS, type LabServer } from "./jupyter.js";
+
+/** The README's screenshots, one per plot kind. */
+export const IMAGES = join(REPO, "docs", "img");
 
 export const SCREENSHOTS = RESULTS;
 
@@ -62,7 +66,8 @@ export async function waitForKernelIdle(page: Page, timeout = 120_000): Promise<
 
 /**
  * Run → Run All Cells, through the menu bar as a student would; resolves once every code cell
- * of the notebook has an execution count and the kernel is idle again.
+ * of the notebook shows an execution count (or no prompt, when its input is collapsed) and the
+ * kernel is idle again.
  */
 export async function runAllCells(page: Page, timeout = 180_000): Promise<void> {
   await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
@@ -70,7 +75,9 @@ export async function runAllCells(page: Page, timeout = 180_000): Promise<void> 
   await page.waitForFunction(
     () => {
       const prompts = [...document.querySelectorAll(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")];
-      return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p.textContent ?? ""));
+      // A cell whose input is collapsed (the exercises' hidden solutions) shows no prompt text.
+      const texts = prompts.map((p) => (p.textContent ?? "").trim());
+      return texts.some((t) => /\[\d+\]/.test(t)) && texts.every((t) => t === "" || /\[\d+\]/.test(t));
     },
     undefined,
     { timeout },
@@ -83,4 +90,47 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: false });
   return path;
+}
+
+/** How many traces plotly holds for a graph div. */
+export function traceCount(graph: Locator): Promise<number> {
+  return graph.evaluate((el) => ((el as unknown as { data?: unknown[] }).data ?? []).length);
+}
+
+/**
+ * The page position of data point (x, y) on a plotly graph, through plotly's own axes (subplots
+ * name theirs "xaxis2", "yaxis3", …), so that a real mouse move lands on it.
+ */
+export async function dataPosition(graph: Locator, x: unknown, y: unknown, axes = { x: "xaxis", y: "yaxis" }): Promise<{ x: number; y: number }> {
+  await graph.scrollIntoViewIfNeeded();
+  return graph.evaluate(
+    (el, [xv, yv, xa, ya]) => {
+      type Axis = { _offset: number; d2p(v: unknown): number };
+      const layout = (el as unknown as { _fullLayout: Record<string, Axis> })._fullLayout;
+      const r = el.getBoundingClientRect();
+      return { x: r.left + layout[xa as string]!._offset + layout[xa as string]!.d2p(xv), y: r.top + layout[ya as string]!._offset + layout[ya as string]!.d2p(yv) };
+    },
+    [x, y, axes.x, axes.y] as const,
+  );
+}
+
+/** Moves the real mouse to `at` over a plotly graph and returns the hover text it shows. */
+export async function hoverAt(page: Page, graph: Locator, at: { x: number; y: number }): Promise<string> {
+  await page.mouse.move(at.x - 3, at.y - 3);
+  await page.mouse.move(at.x, at.y);
+  const hover = graph.locator(".hoverlayer .hovertext");
+  await hover.first().waitFor({ state: "attached", timeout: 10_000 });
+  const text = (await hover.allTextContents()).join("\n");
+  await page.mouse.move(5, 5);
+  return text;
+}
+
+/** An element screenshot of a plot output for the README, kept small. */
+export async function saveImage(page: Page, plot: Locator, name: string): Promise<void> {
+  mkdirSync(IMAGES, { recursive: true });
+  const path = join(IMAGES, `${name}.png`);
+  await page.mouse.move(5, 5);
+  await plot.scrollIntoViewIfNeeded();
+  await plot.screenshot({ path, animations: "disabled" });
+  expect(statSync(path).size, `${name}.png size`).toBeLessThanOrEqual(150 * 1024);
 }

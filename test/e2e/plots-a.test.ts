@@ -6,12 +6,12 @@
  * an element screenshot to docs/img/<kind>.png, then switches JupyterLab to the dark theme and
  * checks that the plots' text follows it.
  */
-import { mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { launchChromium, openNotebook, screenshot, waitForKernelIdle, watchConsole, type ConsoleLog } from "./browser.js";
-import { REPO, startLab, type LabServer } from "./jupyter.js";
+import {
+  dataPosition, hoverAt as hoverAtPoint, launchChromium, openNotebook, saveImage as saveImageOf, screenshot, traceCount, waitForKernelIdle, watchConsole, type ConsoleLog,
+} from "./browser.js";
+import { startLab, type LabServer } from "./jupyter.js";
 
 let lab: LabServer;
 let browser: Browser;
@@ -20,9 +20,10 @@ let consoleLog: ConsoleLog;
 /** Points of the live curve's loss line, sampled while its cell was still running. */
 const livePoints: number[] = [];
 
-const IMAGES = join(REPO, "docs", "img");
 const ORDER = ["gates", "cell", "training", "weights", "live"] as const;
 const plotOf = (name: (typeof ORDER)[number]): Locator => page.locator(".seqlab-plot").nth(ORDER.indexOf(name));
+const hoverAt = async (graph: Locator, x: number, y: number): Promise<string> => hoverAtPoint(page, graph, await dataPosition(graph, x, y));
+const saveImage = (plot: Locator, name: string): Promise<void> => saveImageOf(page, plot, name);
 const lastCellPrompt = (): Locator => page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt").last();
 
 beforeAll(async () => {
@@ -56,38 +57,6 @@ afterAll(async () => {
   await browser?.close();
   await lab?.stop();
 });
-
-const traceCount = (graph: Locator): Promise<number> => graph.evaluate((el) => ((el as unknown as { data?: unknown[] }).data ?? []).length);
-
-/** Moves the mouse onto data point (x, y) of a plotly graph, through plotly's own axes, and returns the hover text. */
-async function hoverAt(graph: Locator, x: number, y: number): Promise<string> {
-  await graph.scrollIntoViewIfNeeded();
-  const at = await graph.evaluate(
-    (el, [xv, yv]) => {
-      type Axis = { _offset: number; d2p(v: number): number };
-      const layout = (el as unknown as { _fullLayout: { xaxis: Axis; yaxis: Axis } })._fullLayout;
-      const r = el.getBoundingClientRect();
-      return { x: r.left + layout.xaxis._offset + layout.xaxis.d2p(xv!), y: r.top + layout.yaxis._offset + layout.yaxis.d2p(yv!) };
-    },
-    [x, y],
-  );
-  await page.mouse.move(at.x - 3, at.y - 3);
-  await page.mouse.move(at.x, at.y);
-  const hover = graph.locator(".hoverlayer .hovertext");
-  await hover.first().waitFor({ state: "attached", timeout: 10_000 });
-  const text = (await hover.allTextContents()).join("\n");
-  await page.mouse.move(5, 5);
-  return text;
-}
-
-async function saveImage(plot: Locator, name: string): Promise<void> {
-  mkdirSync(IMAGES, { recursive: true });
-  const path = join(IMAGES, `${name}.png`);
-  await page.mouse.move(5, 5);
-  await plot.scrollIntoViewIfNeeded();
-  await plot.screenshot({ path, animations: "disabled" });
-  expect(statSync(path).size, `${name}.png size`).toBeLessThanOrEqual(150 * 1024);
-}
 
 /** The fill of every painted part of the cell diagram, by part name. */
 function diagramFills(plot: Locator): Promise<Record<string, string>> {

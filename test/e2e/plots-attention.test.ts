@@ -4,12 +4,10 @@
  * hover, and saves docs/img/attention.png for the README; a second plot checks that HTML-like
  * labels stay text.
  */
-import { mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, openNotebook, runAllCells, screenshot, watchConsole, type ConsoleLog } from "./browser.js";
-import { REPO, startLab, type LabServer } from "./jupyter.js";
+import { dataPosition, hoverAt, launchChromium, openNotebook, runAllCells, saveImage, screenshot, watchConsole, type ConsoleLog } from "./browser.js";
+import { startLab, type LabServer } from "./jupyter.js";
 
 let lab: LabServer;
 let browser: Browser;
@@ -48,23 +46,8 @@ describe("plots-attention.ipynb in JupyterLab", () => {
     });
     expect(trace).toEqual({ n: 1, type: "heatmap", rows: 6, cols: 6, zmin: 0, zmax: 1 });
     // Hover the bottom-left cell: the last query looking at position 0 (the answer).
-    await panel.scrollIntoViewIfNeeded();
-    const { x, y } = await panel.evaluate((el) => {
-      type Axis = { _offset: number; d2p(v: number): number };
-      const gd = el as unknown as { _fullLayout: { xaxis: Axis; yaxis: Axis } };
-      const r = el.getBoundingClientRect();
-      return { x: r.left + gd._fullLayout.xaxis._offset + gd._fullLayout.xaxis.d2p(0), y: r.top + gd._fullLayout.yaxis._offset + gd._fullLayout.yaxis.d2p(5) };
-    });
-    await page.mouse.move(x - 3, y - 3);
-    await page.mouse.move(x, y);
-    const hover = panel.locator(".hoverlayer .hovertext");
-    await hover.first().waitFor({ state: "attached", timeout: 10_000 });
-    expect((await hover.allTextContents()).join("\n")).toMatch(/query 5:[a-d] → key 0:[a-d]\s*weight \d\.\d{3}/);
-    await page.mouse.move(5, 5);
-    mkdirSync(join(REPO, "docs", "img"), { recursive: true });
-    const path = join(REPO, "docs", "img", "attention.png");
-    await plot.screenshot({ path, animations: "disabled" });
-    expect(statSync(path).size).toBeLessThanOrEqual(150 * 1024);
+    expect(await hoverAt(page, panel, await dataPosition(panel, 0, 5))).toMatch(/query 5:[a-d] → key 0:[a-d]\s*weight \d\.\d{3}/);
+    await saveImage(page, plot, "attention");
     expect(consoleLog.errors).toEqual([]);
   });
 

@@ -4,20 +4,19 @@
  * tslab kernel and emits each kind; for each, the test checks that plotly drew the expected
  * traces, drives one interaction, and saves an element screenshot to docs/img/<kind>.png.
  */
-import { mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { launchChromium, openNotebook, runAllCells, screenshot, watchConsole, type ConsoleLog } from "./browser.js";
+import {
+  hoverAt, launchChromium, openNotebook, runAllCells, saveImage as saveImageOf, screenshot, traceCount, watchConsole, type ConsoleLog,
+} from "./browser.js";
 import { MIME_TYPE, parsePlot } from "../../src/plot/schema.js";
-import { REPO, executeNotebook, joinText, startLab, type LabServer } from "./jupyter.js";
+import { executeNotebook, joinText, startLab, type LabServer } from "./jupyter.js";
 
 let lab: LabServer;
 let browser: Browser;
 let page: Page;
 let consoleLog: ConsoleLog;
 
-const IMAGES = join(REPO, "docs", "img");
 /** The plots in the notebook's order. */
 const ORDER = ["states", "gradients", "gradient-heatmap", "saturation", "predictions", "bidirectional"] as const;
 const plotOf = (name: (typeof ORDER)[number]): Locator => page.locator(".seqlab-plot").nth(ORDER.indexOf(name));
@@ -44,11 +43,6 @@ afterAll(async () => {
   await lab?.stop();
 });
 
-/** How many traces plotly holds for the graph in `panel` (the panel div is plotly's graph div). */
-function traceCount(panel: Locator): Promise<number> {
-  return panel.evaluate((el) => ((el as unknown as { data?: unknown[] }).data ?? []).length);
-}
-
 /**
  * The page position of point `point` of trace `trace`, from plotly's own axes, so that a real
  * mouse move lands on it.
@@ -72,25 +66,10 @@ function pointPosition(panel: Locator, trace: number, point: number | [number, n
 
 async function hoverText(panel: Locator, trace: number, point: number | [number, number]): Promise<string> {
   await panel.scrollIntoViewIfNeeded();
-  const { x, y } = await pointPosition(panel, trace, point);
-  await page.mouse.move(x - 3, y - 3);
-  await page.mouse.move(x, y);
-  const hover = panel.locator(".hoverlayer .hovertext");
-  await hover.first().waitFor({ state: "attached", timeout: 10_000 });
-  const text = (await hover.allTextContents()).join("\n");
-  await page.mouse.move(5, 5);
-  return text;
+  return hoverAt(page, panel, await pointPosition(panel, trace, point));
 }
 
-/** An element screenshot of the plot's output for the README, kept small. */
-async function saveImage(plot: Locator, name: string): Promise<void> {
-  mkdirSync(IMAGES, { recursive: true });
-  const path = join(IMAGES, `${name}.png`);
-  await page.mouse.move(5, 5);
-  await plot.scrollIntoViewIfNeeded();
-  await plot.screenshot({ path, animations: "disabled" });
-  expect(statSync(path).size, `${name}.png size`).toBeLessThanOrEqual(150 * 1024);
-}
+const saveImage = (plot: Locator, name: string): Promise<void> => saveImageOf(page, plot, name);
 
 describe("plots-b.ipynb in JupyterLab", () => {
   it("states: a line per unit for h_t and c_t, and the PCA path whose points name their tokens", async () => {
