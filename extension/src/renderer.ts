@@ -7,12 +7,15 @@ import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
 import { MIME_TYPE, parsePlot } from "seqlab/schema";
 import { showError } from "./error-box.js";
+import { followTheme } from "./theme.js";
 import { DRAWERS } from "./plots/index.js";
 
 export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
   constructor() {
     super();
     this.addClass("seqlab-plot");
+    // One watcher per output, for every kind: plotly's colours follow a theme switch.
+    followTheme(this.node);
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {

@@ -4,7 +4,6 @@
  */
 import type { Datum } from "plotly.js";
 import { COLOR_STOPS, type GatesPlot, type HeatPanel } from "seqlab/schema";
-import { followTheme } from "../theme.js";
 import { loadPlotly, plain, themeColors } from "../plotly.js";
 
 export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<void> {
@@ -91,5 +90,4 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
   }
 
   await drawEntry(0);
-  followTheme(host);
 }

@@ -7,7 +7,6 @@
 import type { Data } from "plotly.js";
 import type { TrainingMetric, TrainingPlot } from "seqlab/schema";
 import { loadPlotly, plain } from "../plotly.js";
-import { followTheme } from "../theme.js";
 import { CONFIG, panel, seriesColor, themedLayout } from "./common.js";
 
 interface Drawn {
@@ -48,7 +47,6 @@ export async function drawTraining(host: HTMLElement, plot: TrainingPlot): Promi
   if (!drawn || drawn.metrics !== plot.metrics.join()) {
     drawn = build(host, plot);
     DRAWN.set(host, drawn);
-    followTheme(drawn.root);
   }
   // The renderer emptied the host; put the kept panels (and their plotly state) back.
   if (drawn.root.parentElement !== host) host.appendChild(drawn.root);

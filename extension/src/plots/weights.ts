@@ -1,7 +1,6 @@
 /** A weight matrix as a diverging heatmap; gate blocks (i, f, g, o / r, z, n) marked by lines and labels. */
 import type { Annotations, Data, Datum, Shape } from "plotly.js";
 import type { WeightsPlot } from "seqlab/schema";
-import { followTheme } from "../theme.js";
 import { loadPlotly, plain, themeColors } from "../plotly.js";
 import { CONFIG, DIVERGING, header, panel, themedLayout } from "./common.js";
 
@@ -49,5 +48,4 @@ export async function drawWeights(host: HTMLElement, plot: WeightsPlot): Promise
   layout.shapes = shapes;
   layout.annotations = annotations;
   await Plotly.react(panel(host, "weights"), [trace], layout, CONFIG);
-  followTheme(host);
 }
