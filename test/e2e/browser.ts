@@ -8,8 +8,11 @@ import { expect } from "vitest";
 import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from "playwright-core";
 import { REPO, RESULTS, type LabServer } from "./jupyter.js";
 
-/** The README's screenshots, one per plot kind. */
-export const IMAGES = join(REPO, "docs", "img");
+/**
+ * Element screenshots of each plot kind. They go to test-results/img, so a test run leaves the
+ * work tree clean; `SEQLAB_UPDATE_SCREENSHOTS=1 npm test` refreshes the README's docs/img.
+ */
+export const IMAGES = process.env.SEQLAB_UPDATE_SCREENSHOTS === "1" ? join(REPO, "docs", "img") : join(RESULTS, "img");
 
 export const SCREENSHOTS = RESULTS;
 
