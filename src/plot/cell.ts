@@ -9,11 +9,11 @@
 import type { Direction } from "../nn/recurrent/trace.js";
 import { boundColor, boundValue, cellDiagram, contrastText, stepMean, valueText, type Shape } from "./diagram.js";
 import { emit } from "./emit.js";
-import { cellOf, heatPanels, PANELS, traceRows, type TraceEntry } from "./gates.js";
-import { checkBatch, downsampleNote, keptSteps, stepLabels } from "./sample.js";
+import { heatPanels, PANELS, traceRows, type TraceEntry } from "./gates.js";
+import { downsampleNote } from "./sample.js";
 import type { CellPlot, HeatPanel } from "./schema.js";
 import type { ShowOptions } from "./show.js";
-import { traceEntry } from "./states.js";
+import { sequenceView } from "./states.js";
 import { barChart, element, figure, type Part } from "./svg.js";
 
 export interface CellOptions extends ShowOptions {
@@ -30,13 +30,7 @@ export interface CellOptions extends ShowOptions {
 /** Builds (and, in a notebook, shows) the cell diagram of one layer and direction. */
 export function cell(trace: readonly TraceEntry[], opts: CellOptions = {}): CellPlot {
   const who = "plot.cell";
-  const entry = traceEntry(who, trace, opts.layer ?? 0, opts.direction ?? "forward");
-  const kind = cellOf(entry);
-  const [T, B, H] = entry.h.shape as [number, number, number];
-  if (T === 0) throw new RangeError(`${who}: the trace has 0 time steps; there is no step to show`);
-  const b = checkBatch(who, opts.batch ?? 0, B);
-  const tokens = stepLabels(who, T, opts.tokens);
-  const steps = keptSteps(T);
+  const { entry, cell: kind, T, H, b, tokens, steps } = sequenceView(who, trace, opts, "there is no step to show");
   const [panels] = heatPanels(PANELS[kind], traceRows([entry], kind, b, steps));
   const payload: CellPlot = {
     version: 1,

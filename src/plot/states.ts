@@ -42,6 +42,32 @@ export function traceEntry(who: string, trace: readonly TraceEntry[], layer: num
   return entry;
 }
 
+/** One sequence through one layer and direction: what the cell and states plots read first. */
+export interface SequenceView {
+  entry: TraceEntry;
+  cell: ReturnType<typeof cellOf>;
+  T: number;
+  H: number;
+  /** The sequence of the batch shown. */
+  b: number;
+  tokens: string[];
+  /** The time steps drawn (all of them, or evenly spaced ones of a long sequence). */
+  steps: number[];
+}
+
+export function sequenceView(
+  who: string,
+  trace: readonly TraceEntry[],
+  opts: { layer?: number; direction?: Direction; batch?: number; tokens?: readonly string[] },
+  nothingToShow: string,
+): SequenceView {
+  const entry = traceEntry(who, trace, opts.layer ?? 0, opts.direction ?? "forward");
+  const [T, B, H] = entry.h.shape as [number, number, number];
+  if (T === 0) throw new RangeError(`${who}: the trace has 0 time steps; ${nothingToShow}`);
+  const b = checkBatch(who, opts.batch ?? 0, B);
+  return { entry, cell: cellOf(entry), T, H, b, tokens: stepLabels(who, T, opts.tokens), steps: keptSteps(T) };
+}
+
 /** PCA of the rows that are entirely finite; the others get a null point. */
 function projectStates(rows: (number | null)[][]): StatesPCA | null {
   const finite = rows.map((row) => row.every((v) => v !== null));
@@ -56,13 +82,7 @@ function projectStates(rows: (number | null)[][]): StatesPCA | null {
 /** Builds (and, in a notebook, shows) the state trajectories of one layer and direction. */
 export function states(trace: readonly TraceEntry[], opts: StatesOptions = {}): StatesPlot {
   const who = "plot.states";
-  const entry = traceEntry(who, trace, opts.layer ?? 0, opts.direction ?? "forward");
-  const cell = cellOf(entry);
-  const [T, B, H] = entry.h.shape as [number, number, number];
-  if (T === 0) throw new RangeError(`${who}: the trace has 0 time steps; there are no states to draw`);
-  const b = checkBatch(who, opts.batch ?? 0, B);
-  const tokens = stepLabels(who, T, opts.tokens);
-  const steps = keptSteps(T);
+  const { entry, cell, T, H, b, tokens, steps } = sequenceView(who, trace, opts, "there are no states to draw");
   const maxUnits = opts.maxUnits ?? 32;
   const unitIds = Array.from({ length: Math.min(H, maxUnits) }, (_, u) => u);
 

@@ -8,6 +8,7 @@
  * the existing elements, at most once per animation frame. No plotly here: plain SVG.
  */
 import { boundColor, boundValue, cellDiagram, colorAt, contrastText, valueText, type CellPlot, type HeatPanel, type Shape } from "seqlab/schema";
+import { header } from "./common.js";
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -118,16 +119,7 @@ export async function drawCell(host: HTMLElement, plot: CellPlot): Promise<void>
   const steps = plot.tokens.length;
   const root = document.createElement("div");
   root.className = "seqlab-cell";
-  const title = document.createElement("div");
-  title.className = "seqlab-title";
-  title.textContent = plot.title;
-  root.appendChild(title);
-  if (plot.note) {
-    const note = document.createElement("div");
-    note.className = "seqlab-note";
-    note.textContent = plot.note;
-    root.appendChild(note);
-  }
+  header(root, plot.title, plot.note);
 
   const controls = document.createElement("div");
   controls.className = "seqlab-controls";

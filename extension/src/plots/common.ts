@@ -1,7 +1,6 @@
 /**
- * What the drawers of the states, gradients, saturation, predictions and bidirectional kinds
- * share: the title and note above a plot, panels, a select box, and a plotly layout that follows
- * JupyterLab's theme. Every payload string reaches the page through textContent or `plain()`.
+ * What the plot drawers share: the title and note above a plot, panels, a select box, and a
+ * plotly layout that follows JupyterLab's theme. Every payload string reaches the page through textContent or `plain()`.
  */
 import type { Layout } from "plotly.js";
 import { COLOR_STOPS, SERIES_COLORS } from "seqlab/schema";

@@ -5,13 +5,11 @@
 import type { Datum } from "plotly.js";
 import { COLOR_STOPS, type GatesPlot, type HeatPanel } from "seqlab/schema";
 import { loadPlotly, plain, themeColors } from "../plotly.js";
+import { header } from "./common.js";
 
 export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<void> {
   const Plotly = await loadPlotly();
-  const title = document.createElement("div");
-  title.className = "seqlab-title";
-  title.textContent = plot.title;
-  host.appendChild(title);
+  header(host, plot.title, "");
 
   const grid = document.createElement("div");
   grid.className = "seqlab-grid";
