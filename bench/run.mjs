@@ -117,6 +117,7 @@ function printTable(results, loadAtStart) {
 
 /** `npm run build`: type errors are reported but do not stop the bench while tsc still emits dist/. */
 function build() {
+  execFileSync(process.execPath, [fileURLToPath(new URL("../kernel/build-wasm.mjs", import.meta.url))], { stdio: ["ignore", "ignore", "inherit"] });
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   const project = fileURLToPath(new URL("../tsconfig.json", import.meta.url));
   try {

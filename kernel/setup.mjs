@@ -102,7 +102,8 @@ function hashInputs(paths) {
     const st = statSync(p);
     if (st.isDirectory()) {
       for (const name of readdirSync(p).sort()) {
-        if (name === "node_modules" || name === "lib" || name === "build" || name.startsWith(".")) continue;
+        // *.generated.* files are a step's own output, not its input.
+        if (name === "node_modules" || name === "lib" || name === "build" || name.startsWith(".") || name.includes(".generated.")) continue;
         visit(join(p, name));
       }
     } else {
@@ -174,8 +175,10 @@ export function setup({ test = false } = {}) {
     run("npm", ["ci", "--no-audit", "--no-fund"]);
   });
   linkSelf();
-  step("build library", ["src", "tsconfig.json", "package.json"], ["dist/index.js"], () => {
+  step("build library", ["src", "tsconfig.json", "package.json", "kernel/build-wasm.mjs"], ["dist/index.js", "src/kernels/wasm/kernels.generated.ts"], () => {
     rmSync(join(ROOT, "dist"), { recursive: true, force: true });
+    // The WebAssembly kernels first: the library embeds their bytes.
+    run(process.execPath, [join(ROOT, "kernel", "build-wasm.mjs")]);
     // node_modules/.bin/tsc is tslab's bundled TypeScript 5.0; build with the project's own.
     run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
   });

@@ -1,20 +1,26 @@
 /**
  * The kernel layer's matrix product, on raw typed arrays. Every matmul in seqlab (the ops'
- * `matmul`, `Linear`, the recurrent layers' input and hidden projections) goes through here,
- * so a faster backend (WebAssembly SIMD) can slot in at this one place.
+ * `matmul`, `Linear`, the recurrent layers' input and hidden projections) goes through `gemm`,
+ * which runs float32 products on the WebAssembly SIMD kernel (src/kernels/wasm/assembly/gemm.ts)
+ * when that backend is active, and everything else on `gemmJs` below, the reference.
  *
- * How it is fast enough in plain JavaScript: C is computed in 4×4 tiles whose 16 sums live
+ * How `gemmJs` is fast enough in plain JavaScript: C is computed in 4×4 tiles whose 16 sums live
  * in local variables (CPU registers) while k runs, so every value loaded from A or B is used
  * four times and the 16 sums are independent (no add waits for the previous one). The four
  * transpose cases differ only in strides, so one tile loop serves all of them.
  */
 import type { TypedData } from "../tensor.js";
+import { activeWasm } from "./backend.js";
+import type { WasmRuntime } from "./wasm.js";
 
 /**
  * Length of the k panels. While the loops revisit them, a tile's 4 rows of op(A) (4·256 values)
  * stay in L1 and the panel of op(B) (256·N values) in L2, whatever K is.
  */
 const K_PANEL = 256;
+
+/** Below this many multiply-adds, copying operands into WebAssembly memory costs more than it saves. */
+const WASM_MIN_WORK = 4096;
 
 /**
  * C (+)= op(A) · op(B), all row-major, where op(A) is M×K and op(B) is K×N.
@@ -23,6 +29,55 @@ const K_PANEL = 256;
  * With `accumulate` the product is added to C; otherwise C is overwritten.
  */
 export function gemm(
+  M: number, N: number, K: number,
+  A: TypedData, aOff: number, transA: boolean,
+  B: TypedData, bOff: number, transB: boolean,
+  C: TypedData, cOff: number, accumulate: boolean,
+): void {
+  const rt = C instanceof Float32Array ? activeWasm() : null;
+  if (rt && gemmWasm(rt, M, N, K, A as Float32Array, aOff, transA, B as Float32Array, bOff, transB, C as Float32Array, cOff, accumulate)) return;
+  gemmJs(M, N, K, A, aOff, transA, B, bOff, transB, C, cOff, accumulate);
+}
+
+/**
+ * The WebAssembly path: operands already in WebAssembly memory are read in place (a time
+ * loop's buffers); others are copied in, and C out. False when it declined (too little work
+ * to pay for the copies, or no reserved room inside an open arena scope).
+ */
+function gemmWasm(
+  rt: WasmRuntime, M: number, N: number, K: number,
+  A: Float32Array, aOff: number, transA: boolean,
+  B: Float32Array, bOff: number, transB: boolean,
+  C: Float32Array, cOff: number, accumulate: boolean,
+): boolean {
+  const inA = rt.holds(A), inB = rt.holds(B), inC = rt.holds(C);
+  if (!(inA && inB && inC) && M * N * K < WASM_MIN_WORK) return false;
+  const staged = (inA ? 0 : M * K) + (inB ? 0 : K * N) + (inC ? 0 : M * N);
+  const mark = rt.mark();
+  if (!rt.reserve(staged)) {
+    rt.fallbacks++;
+    return false;
+  }
+  try {
+    // Both layouts of A (M×K or K×M) and of B are one contiguous block.
+    const a = inA ? rt.addr(A, aOff) : rt.addr(rt.copyIn(A, aOff, M * K));
+    const b = inB ? rt.addr(B, bOff) : rt.addr(rt.copyIn(B, bOff, K * N));
+    const c = inC ? null : accumulate ? rt.copyIn(C, cOff, M * N) : rt.alloc(M * N);
+    rt.k.gemm(
+      M, N, K,
+      a, transA ? 1 : K, transA ? M : 1,
+      b, transB ? 1 : N, transB ? K : 1,
+      c ? rt.addr(c) : rt.addr(C, cOff), accumulate ? 1 : 0, rt.gemmWork,
+    );
+    if (c) C.set(c, cOff);
+  } finally {
+    rt.release(mark);
+  }
+  return true;
+}
+
+/** The reference product in plain TypeScript (any dtype), with `gemm`'s contract. */
+export function gemmJs(
   M: number, N: number, K: number,
   A: TypedData, aOff: number, transA: boolean,
   B: TypedData, bOff: number, transB: boolean,

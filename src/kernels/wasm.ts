@@ -1,0 +1,189 @@
+/**
+ * The WebAssembly SIMD backend's runtime: the compiled kernels (src/kernels/wasm/assembly/),
+ * their memory, and a stack ("arena") in that memory where float32 data lives while a kernel
+ * or a whole time loop runs on it.
+ *
+ * Why an arena: WebAssembly can only read its own memory, so operands must be there. A
+ * recurrent layer's time loop calls a matrix product and a gate kernel at every step; the
+ * driver opens a scope, puts that layer's weights and buffers in the arena once, runs every
+ * step on them without a copy, and copies the results out when the loop ends. A lone product
+ * (a Linear layer, `matmul`) copies its operands in and the result out: O(size) against O(size^1.5) work.
+ *
+ * The one rule that keeps this safe: growing a WebAssembly memory detaches every view of it,
+ * so memory grows only when no scope is open (no view of the arena is alive). Inside a scope
+ * space must have been reserved when it opened; a kernel that finds no room falls back to the
+ * JavaScript kernels, never to a detached view.
+ */
+import { kernelsWasmBase64 } from "./wasm/kernels.generated.js";
+
+/** What the compiled module exports (pointers are byte offsets into its memory). */
+export interface KernelExports {
+  gemm(
+    M: number, N: number, K: number,
+    a: number, ai: number, ak: number,
+    b: number, bk: number, bj: number,
+    c: number, accumulate: number, work: number,
+  ): void;
+  peakMulAdd(iters: number, m: number, d: number): number;
+  readonly GEMM_WORK_FLOATS: WebAssembly.Global;
+}
+
+const PAGE = 65536;
+
+function decodeBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** A mark on the arena stack: `release(mark)` frees everything allocated after it. */
+export type ArenaMark = number;
+
+export class WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  readonly k: KernelExports;
+  /** Byte offset of the gemm's packing scratch. */
+  readonly gemmWork: number;
+  private readonly base: number;
+  private top: number;
+  private openScopes = 0;
+  /** Times a kernel fell back to JavaScript for lack of reserved arena space (the bench reports it). */
+  fallbacks = 0;
+
+  constructor(module: WebAssembly.Module) {
+    this.memory = new WebAssembly.Memory({ initial: 64 });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.k = instance.exports as unknown as KernelExports;
+    // The first page stays free (AssemblyScript would put static data there); then the gemm's scratch.
+    this.gemmWork = PAGE;
+    this.base = align(this.gemmWork + (this.k.GEMM_WORK_FLOATS.value as number) * 4);
+    this.top = this.base;
+  }
+
+  /** Whether `x` is a view of this memory (then kernels read it in place). */
+  holds(x: ArrayBufferView): boolean {
+    return x.buffer === this.memory.buffer;
+  }
+
+  /** Byte address of element `off` of a view of this memory. */
+  addr(x: Float32Array, off = 0): number {
+    return x.byteOffset + off * 4;
+  }
+
+  mark(): ArenaMark {
+    return this.top;
+  }
+
+  release(mark: ArenaMark): void {
+    this.top = mark;
+  }
+
+  /**
+   * Makes room for `floats` more float32 values above the top of the arena. With no scope
+   * open the memory grows as needed; inside a scope only what was reserved at its opening is
+   * there, and false means "no room: use the JavaScript kernel".
+   */
+  reserve(floats: number): boolean {
+    const end = this.top + align(floats * 4);
+    const size = this.memory.buffer.byteLength;
+    if (end <= size) return true;
+    if (this.openScopes > 0) return false;
+    this.memory.grow(Math.ceil((end - size) / PAGE));
+    return true;
+  }
+
+  /** A zero-filled float32 view of n values, on top of the arena (space must be reserved). */
+  alloc(n: number): Float32Array {
+    const at = this.top;
+    const end = at + align(n * 4);
+    if (end > this.memory.buffer.byteLength) {
+      throw new Error(`seqlab internal error: WebAssembly arena allocation of ${n} floats beyond its reservation`);
+    }
+    this.top = end;
+    const view = new Float32Array(this.memory.buffer, at, n);
+    view.fill(0);
+    return view;
+  }
+
+  /** A copy of src[off … off+n) in the arena. */
+  copyIn(src: ArrayLike<number> & { subarray?: unknown }, off: number, n: number): Float32Array {
+    const view = this.alloc(n);
+    view.set((src as Float32Array).subarray(off, off + n));
+    return view;
+  }
+
+  /**
+   * Runs `fn` with `floats` of arena space reserved for it; views made inside must not
+   * outlive it. Scopes nest (a kernel's staging inside a time loop's scope).
+   */
+  scope<R>(floats: number, fn: () => R): R {
+    const mark = this.top;
+    this.reserve(floats);
+    this.openScopes++;
+    try {
+      return fn();
+    } finally {
+      this.openScopes--;
+      this.top = mark;
+    }
+  }
+}
+
+/** 64-byte alignment: every view starts on a cache line, which also aligns SIMD loads. */
+function align(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}
+
+let runtime: WasmRuntime | null = null;
+let failure: string | null = null;
+let bytes: Uint8Array | null = null;
+
+function kernelBytes(): Uint8Array | null {
+  if (typeof WebAssembly === "undefined") {
+    failure = "this JavaScript engine has no WebAssembly";
+    return null;
+  }
+  bytes ??= decodeBase64(kernelsWasmBase64);
+  if (!WebAssembly.validate(bytes as BufferSource)) {
+    failure = "this JavaScript engine has no WebAssembly SIMD";
+    return null;
+  }
+  return bytes;
+}
+
+/**
+ * The runtime, compiled on first use; null where WebAssembly SIMD is unavailable, or until
+ * `loadWasm()` has finished where only asynchronous compilation is allowed (a browser's main
+ * thread refuses to compile large modules synchronously; Node and workers do not).
+ */
+export function wasmRuntime(): WasmRuntime | null {
+  if (runtime || failure) return runtime;
+  const b = kernelBytes();
+  if (!b) return null;
+  try {
+    runtime = new WasmRuntime(new WebAssembly.Module(b as BufferSource));
+  } catch {
+    // Synchronous compilation refused (browser main thread): loadWasm() compiles asynchronously.
+  }
+  return runtime;
+}
+
+/** Compiles the kernels asynchronously (allowed everywhere); resolves to the runtime, or null without SIMD. */
+export async function loadWasm(): Promise<WasmRuntime | null> {
+  if (runtime || failure) return runtime;
+  const b = kernelBytes();
+  if (!b) return null;
+  try {
+    const module = await WebAssembly.compile(b as BufferSource);
+    runtime ??= new WasmRuntime(module);
+  } catch (e) {
+    failure = e instanceof Error ? e.message : String(e);
+  }
+  return runtime;
+}
+
+/** Why the WebAssembly backend could not load, or null. */
+export function wasmFailure(): string | null {
+  return failure;
+}

@@ -1,0 +1,137 @@
+// AssemblyScript: compiled to WebAssembly (128-bit SIMD) by kernel/build-wasm.mjs.
+//
+// C (+)= op(A)·op(B) in float32, the WebAssembly twin of src/kernels/gemm.ts. Pointers are
+// byte offsets into the module's memory; strides are in elements:
+//   op(A)[i, k] = A[i·ai + k·ak]      op(B)[k, j] = B[k·bk + j·bj]      C[i, j] = C[i·N + j]
+//
+// How it is fast (the GotoBLAS recipe, cut down to one level of blocking):
+//   - op(B) is copied ("packed") KC rows × NC columns at a time into NR-wide column strips, so
+//     the inner loop reads B contiguously, whatever its layout or transposition;
+//   - op(A) is packed MR rows at a time, k-major, so the MR values for one k sit side by side;
+//   - the micro-kernel keeps an MR×NR tile of C in MR·NR/4 SIMD registers while k runs: every
+//     packed B vector is used MR times and every A value NR times, from registers.
+// A KC×NC panel of B (512 KiB) stays in L2, a packed strip of A (4 KiB) in L1.
+
+const MR = 4;
+const NR = 8;
+const KC = 256;
+const NC = 512;
+
+/** Floats of scratch the caller provides at `work`: one packed B panel, one packed A strip, one edge tile. */
+export const GEMM_WORK_FLOATS: i32 = KC * NC + KC * MR + MR * NR;
+
+export function gemm(
+  M: i32, N: i32, K: i32,
+  a: usize, ai: i32, ak: i32,
+  b: usize, bk: i32, bj: i32,
+  c: usize, accumulate: i32, work: usize,
+): void {
+  const bp = work;
+  const ap = work + <usize>(KC * NC * 4);
+  const edge = ap + <usize>(KC * MR * 4);
+  if (K == 0) {
+    if (!accumulate) memory.fill(c, 0, <usize>(M * N * 4));
+    return;
+  }
+  for (let j0 = 0; j0 < N; j0 += NC) {
+    const nc = min(NC, N - j0);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = min(KC, K - k0);
+      // After the first k panel, every panel adds its share to C.
+      const add = accumulate != 0 || k0 > 0;
+      packB(kc, nc, b + <usize>((k0 * bk + j0 * bj) * 4), bk, bj, bp);
+      for (let i0 = 0; i0 < M; i0 += MR) {
+        const mr = min(MR, M - i0);
+        packA(kc, mr, a + <usize>((i0 * ai + k0 * ak) * 4), ai, ak, ap);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const strip = bp + <usize>(jr * kc * 4);
+          const tile = c + <usize>((i0 * N + j0 + jr) * 4);
+          if (mr == MR && nr == NR) {
+            kernel4x8(kc, ap, strip, tile, N * 4, add);
+          } else {
+            // Edge of C: compute the whole tile into scratch, then write only the part inside C.
+            kernel4x8(kc, ap, strip, edge, NR * 4, false);
+            for (let r = 0; r < mr; r++) {
+              for (let q = 0; q < nr; q++) {
+                const dst = tile + <usize>((r * N + q) * 4);
+                const v = load<f32>(edge + <usize>((r * NR + q) * 4));
+                store<f32>(dst, add ? load<f32>(dst) + v : v);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** op(B)[0:kc, 0:nc] → strips of NR columns, each kc rows of NR floats (zero-padded past nc). */
+function packB(kc: i32, nc: i32, b: usize, bk: i32, bj: i32, out: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    let dst = out + <usize>(jr * kc * 4);
+    for (let k = 0; k < kc; k++) {
+      const row = b + <usize>((k * bk + jr * bj) * 4);
+      if (nr == NR && bj == 1) {
+        v128.store(dst, v128.load(row));
+        v128.store(dst, v128.load(row, 16), 16);
+      } else {
+        for (let q = 0; q < NR; q++) {
+          store<f32>(dst + <usize>(q * 4), q < nr ? load<f32>(row + <usize>(q * bj * 4)) : 0);
+        }
+      }
+      dst += NR * 4;
+    }
+  }
+}
+
+/** op(A)[0:mr, 0:kc] → kc groups of MR floats (row values for one k side by side; zero-padded past mr). */
+function packA(kc: i32, mr: i32, a: usize, ai: i32, ak: i32, out: usize): void {
+  for (let k = 0; k < kc; k++) {
+    const col = a + <usize>(k * ak * 4);
+    const dst = out + <usize>(k * MR * 4);
+    for (let r = 0; r < MR; r++) {
+      store<f32>(dst + <usize>(r * 4), r < mr ? load<f32>(col + <usize>(r * ai * 4)) : 0);
+    }
+  }
+}
+
+/** The MR×NR tile at `c` (row stride `ldc` bytes) (+)= packed A strip · packed B strip. */
+// @ts-ignore: decorator
+@inline
+function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, add: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a0 = v128.load32_splat(ap);
+    const a1 = v128.load32_splat(ap, 4);
+    const a2 = v128.load32_splat(ap, 8);
+    const a3 = v128.load32_splat(ap, 12);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    ap += MR * 4;
+    bp += NR * 4;
+  }
+  storeRow(c, c00, c01, add);
+  storeRow(c + <usize>ldc, c10, c11, add);
+  storeRow(c + <usize>(2 * ldc), c20, c21, add);
+  storeRow(c + <usize>(3 * ldc), c30, c31, add);
+}
+
+// @ts-ignore: decorator
+@inline
+function storeRow(c: usize, lo: v128, hi: v128, add: bool): void {
+  if (add) {
+    lo = f32x4.add(lo, v128.load(c));
+    hi = f32x4.add(hi, v128.load(c, 16));
+  }
+  v128.store(c, lo);
+  v128.store(c, hi, 16);
+}
