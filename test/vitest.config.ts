@@ -6,10 +6,28 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // The whole unit suite with every float32 kernel forced onto WebAssembly SIMD...
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          env: { SEQLAB_BACKEND: "wasm" },
+          pool: "forks",
+          maxWorkers: 2,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // ...and the PyTorch fixture suites again on the TypeScript reference kernels.
+        test: {
+          name: "unit-js",
+          include: [
+            "test/unit/backends.test.ts", "test/unit/recurrent-fixtures.test.ts", "test/unit/cells-fixtures.test.ts",
+            "test/unit/nn-layers.test.ts", "test/unit/nn-loss.test.ts", "test/unit/ops.test.ts", "test/unit/optim.test.ts",
+            "test/unit/tiny-lm.test.ts",
+          ],
+          environment: "node",
+          env: { SEQLAB_BACKEND: "js" },
           pool: "forks",
           maxWorkers: 2,
           testTimeout: 60_000,

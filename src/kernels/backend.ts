@@ -1,47 +1,112 @@
 /**
- * Which kernels run seqlab's float32 work: "wasm" (WebAssembly SIMD, the default wherever it
- * loads) or "js" (plain TypeScript: the reference, and the fallback). float64 always runs on
- * the TypeScript kernels. Both backends give the same results to float32 rounding.
+ * Which kernels run seqlab's float32 work:
+ *   "auto" (the default): WebAssembly SIMD wherever it loads, except where copying a small
+ *          problem into WebAssembly memory would cost more than it saves (teaching sizes);
+ *   "wasm": WebAssembly for every float32 product and gate kernel it has (the tests use it so
+ *          that the PyTorch fixtures, which are small, run through the WebAssembly kernels);
+ *   "js":   plain TypeScript: the reference, and the fallback where WebAssembly SIMD is missing.
+ * float64 always runs on the TypeScript kernels. Results agree to float32 rounding.
  *
- * In Node, SEQLAB_BACKEND=js (or wasm) sets the starting choice; `setBackend` changes it.
+ * In Node, SEQLAB_BACKEND=auto|wasm|js sets the starting choice; `setBackend` changes it.
  */
+import { allocate, type DType, type TypedData } from "../tensor.js";
 import { loadWasm, wasmFailure, wasmRuntime, type WasmRuntime } from "./wasm.js";
 
-export type BackendName = "js" | "wasm";
+export type BackendName = "auto" | "wasm" | "js";
 
+const NAMES: readonly BackendName[] = ["auto", "wasm", "js"];
 let chosen: BackendName | null = null;
 
 function initialChoice(): BackendName {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.["SEQLAB_BACKEND"];
-  if (env === "js" || env === "wasm") return env;
-  return "wasm";
+  return NAMES.find((n) => n === env) ?? "auto";
 }
 
 /**
  * Chooses the backend. "wasm" throws where WebAssembly SIMD is unavailable (the error says
- * why); in a browser's main thread call `await ready()` first, which compiles the kernels.
+ * why); on a browser's main thread `await ready()` first, which compiles the kernels.
  */
 export function setBackend(name: BackendName): void {
-  if (name !== "js" && name !== "wasm") throw new TypeError(`setBackend: expected "js" or "wasm", got ${JSON.stringify(name)}`);
+  if (!NAMES.includes(name)) throw new TypeError(`setBackend: expected "auto", "wasm" or "js", got ${JSON.stringify(name)}`);
   if (name === "wasm" && !wasmRuntime()) {
     throw new Error(`setBackend("wasm"): ${wasmFailure() ?? "the kernels are still compiling; await ready() first"}`);
   }
   chosen = name;
 }
 
-/** The backend in use: "wasm" when chosen (or by default) and loaded, else "js". */
+/** The choice in force ("auto" unless set). */
 export function getBackend(): BackendName {
   chosen ??= initialChoice();
-  return chosen === "wasm" && wasmRuntime() ? "wasm" : "js";
+  return chosen;
 }
 
-/** Resolves once the WebAssembly kernels are compiled (or known to be unavailable); returns the backend in use. */
-export async function ready(): Promise<BackendName> {
+/** Whether float32 work runs on WebAssembly kernels now: "wasm", or "auto" with the kernels loaded. */
+export function usingWasm(): boolean {
+  return getBackend() !== "js" && wasmRuntime() !== null;
+}
+
+/** Resolves once the WebAssembly kernels are compiled (or known to be unavailable); returns whether they are in use. */
+export async function ready(): Promise<boolean> {
   await loadWasm();
-  return getBackend();
+  return usingWasm();
 }
 
-/** The WebAssembly runtime when it is the backend in use, else null (kernels then take their JavaScript path). */
+/** The WebAssembly runtime when float32 work runs on it, else null (kernels take their TypeScript path). */
 export function activeWasm(): WasmRuntime | null {
-  return getBackend() === "wasm" ? wasmRuntime() : null;
+  return usingWasm() ? wasmRuntime() : null;
+}
+
+/** Whether "auto" size thresholds apply (not when "wasm" was chosen explicitly). */
+export function sizeThresholds(): boolean {
+  return getBackend() === "auto";
+}
+
+/**
+ * The runtime, when the gate kernels can run in WebAssembly on these arrays: the backend is
+ * active, every array is a view of its memory (a time loop's buffers, see Workspace) and H
+ * is a multiple of 4 (the kernels take four units at a time). Otherwise null: the cell's
+ * TypeScript loop runs instead.
+ */
+export function wasmGates(H: number, ...arrays: readonly (TypedData | null)[]): WasmRuntime | null {
+  if (H % 4 !== 0) return null;
+  const rt = activeWasm();
+  if (!rt) return null;
+  for (const a of arrays) if (a && !rt.holds(a)) return null;
+  return rt;
+}
+
+/**
+ * Where a time loop's buffers live. With the JavaScript backend these are ordinary typed
+ * arrays; with WebAssembly they are views of its memory, valid only inside `withWorkspace`.
+ */
+export interface Workspace {
+  /** A zero-filled array of n values. */
+  alloc(n: number): TypedData;
+  /** `src` itself, or a copy of it in WebAssembly memory. */
+  place(src: TypedData): TypedData;
+  /** `x` itself, or a copy of it outside WebAssembly memory, to keep after the workspace closes. */
+  keep(x: TypedData): TypedData;
+}
+
+/**
+ * Below this many values a time loop stays in JavaScript arrays: for a teaching-sized layer,
+ * copying into WebAssembly memory and back costs more than the kernels save.
+ */
+const WORKSPACE_MIN_FLOATS = 16384;
+
+/**
+ * Runs `fn` with a workspace. `floats` is how much WebAssembly memory `fn` will allocate at
+ * most, including what its matrix products stage (ignored by the JavaScript backend).
+ */
+export function withWorkspace<R>(dtype: DType, floats: number, fn: (ws: Workspace) => R): R {
+  const small = sizeThresholds() && floats < WORKSPACE_MIN_FLOATS;
+  const rt = dtype === "float32" && !small ? activeWasm() : null;
+  if (!rt) {
+    return fn({ alloc: (n) => allocate(dtype, n), place: (src) => src, keep: (x) => x });
+  }
+  return rt.scope(floats, () => fn({
+    alloc: (n) => rt.alloc(n),
+    place: (src) => rt.copyIn(src, 0, src.length),
+    keep: (x) => (rt.holds(x) ? x.slice() : x),
+  }));
 }

@@ -10,7 +10,7 @@
  * transpose cases differ only in strides, so one tile loop serves all of them.
  */
 import type { TypedData } from "../tensor.js";
-import { activeWasm } from "./backend.js";
+import { activeWasm, sizeThresholds } from "./backend.js";
 import type { WasmRuntime } from "./wasm.js";
 
 /**
@@ -51,7 +51,7 @@ function gemmWasm(
   C: Float32Array, cOff: number, accumulate: boolean,
 ): boolean {
   const inA = rt.holds(A), inB = rt.holds(B), inC = rt.holds(C);
-  if (!(inA && inB && inC) && M * N * K < WASM_MIN_WORK) return false;
+  if (!(inA && inB && inC) && M * N * K < WASM_MIN_WORK && sizeThresholds()) return false;
   const staged = (inA ? 0 : M * K) + (inB ? 0 : K * N) + (inC ? 0 : M * N);
   const mark = rt.mark();
   if (!rt.reserve(staged)) {

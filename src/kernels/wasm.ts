@@ -25,7 +25,21 @@ export interface KernelExports {
     c: number, accumulate: number, work: number,
   ): void;
   peakMulAdd(iters: number, m: number, d: number): number;
+  /** dst = f(src), n values (a multiple of 4); f: 0 e^x, 1 σ, 2 tanh. */
+  mapUnary(n: number, src: number, dst: number, f: number): void;
   readonly GEMM_WORK_FLOATS: WebAssembly.Global;
+  lstmForward(B: number, H: number, gx: number, gh: number, bias: number, cPrev: number, cNext: number, saved: number, m: number): void;
+  lstmBackward(B: number, H: number, saved: number, cPrev: number, cNext: number, dm: number, dcNext: number, dGx: number, dcPrev: number): void;
+  rnnForward(B: number, H: number, gx: number, gh: number, bias: number, saved: number, h: number, relu: number): void;
+  rnnBackward(n: number, saved: number, h: number, dh: number, dGx: number, relu: number): void;
+  gruForwardRZ(B: number, H: number, gx: number, ghRZ: number, bias: number, hPrev: number, saved: number, q: number, resetBefore: number): void;
+  gruForwardN(B: number, H: number, gx: number, ghN: number, bias: number, hPrev: number, saved: number, hNext: number, resetAfter: number, zKeepsOld: number): void;
+  gruBackwardNZ(
+    B: number, H: number, saved: number, hPrev: number, dhNext: number, dhPrev: number,
+    dGx: number, dGhRZ: number, dGhN: number, dr: number, q: number, resetAfter: number, zKeepsOld: number,
+  ): void;
+  gruBackwardBefore(B: number, H: number, saved: number, hPrev: number, dq: number, dr: number, dhPrev: number): void;
+  gruBackwardR(B: number, H: number, saved: number, dr: number, dGx: number, dGhRZ: number): void;
 }
 
 const PAGE = 65536;
@@ -45,6 +59,8 @@ export class WasmRuntime {
   readonly k: KernelExports;
   /** Byte offset of the gemm's packing scratch. */
   readonly gemmWork: number;
+  /** memory.buffer, cached: the getter is a call into the engine, and a new object after each growth. */
+  private buffer: ArrayBuffer;
   private readonly base: number;
   private top: number;
   private openScopes = 0;
@@ -55,6 +71,7 @@ export class WasmRuntime {
     this.memory = new WebAssembly.Memory({ initial: 64 });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.k = instance.exports as unknown as KernelExports;
+    this.buffer = this.memory.buffer;
     // The first page stays free (AssemblyScript would put static data there); then the gemm's scratch.
     this.gemmWork = PAGE;
     this.base = align(this.gemmWork + (this.k.GEMM_WORK_FLOATS.value as number) * 4);
@@ -63,12 +80,12 @@ export class WasmRuntime {
 
   /** Whether `x` is a view of this memory (then kernels read it in place). */
   holds(x: ArrayBufferView): boolean {
-    return x.buffer === this.memory.buffer;
+    return x.buffer === this.buffer;
   }
 
-  /** Byte address of element `off` of a view of this memory. */
-  addr(x: Float32Array, off = 0): number {
-    return x.byteOffset + off * 4;
+  /** Byte address of element `off` of a view of this memory (0 for null: "none"). */
+  addr(x: Float32Array | null, off = 0): number {
+    return x ? x.byteOffset + off * 4 : 0;
   }
 
   mark(): ArenaMark {
@@ -86,22 +103,28 @@ export class WasmRuntime {
    */
   reserve(floats: number): boolean {
     const end = this.top + align(floats * 4);
-    const size = this.memory.buffer.byteLength;
+    const size = this.buffer.byteLength;
     if (end <= size) return true;
     if (this.openScopes > 0) return false;
     this.memory.grow(Math.ceil((end - size) / PAGE));
+    this.buffer = this.memory.buffer;
     return true;
+  }
+
+  /** How many float32 values fit above the top of the arena without growing the memory. */
+  room(): number {
+    return Math.max(0, Math.floor((this.buffer.byteLength - this.top) / 4) - 16);
   }
 
   /** A zero-filled float32 view of n values, on top of the arena (space must be reserved). */
   alloc(n: number): Float32Array {
     const at = this.top;
     const end = at + align(n * 4);
-    if (end > this.memory.buffer.byteLength) {
+    if (end > this.buffer.byteLength) {
       throw new Error(`seqlab internal error: WebAssembly arena allocation of ${n} floats beyond its reservation`);
     }
     this.top = end;
-    const view = new Float32Array(this.memory.buffer, at, n);
+    const view = new Float32Array(this.buffer, at, n);
     view.fill(0);
     return view;
   }

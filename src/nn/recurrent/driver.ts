@@ -18,6 +18,7 @@
  * state is carried over unchanged, so h[T] is already the state at each sequence's last real
  * step: h_n needs no gathering.
  */
+import { withWorkspace, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
 import type { Generator } from "../../random.js";
 import { allocate, type DType, type TypedData } from "../../tensor.js";
@@ -65,13 +66,15 @@ export interface RecurrentProblem {
   readonly generator: Generator;
 }
 
-/** What the forward pass keeps for one (layer, direction): the trace reads it, backward needs it. */
-export interface DirectionRun<W> {
+/**
+ * What the forward pass keeps for one (layer, direction): the trace reads it, backward needs
+ * it. Its arrays live outside WebAssembly memory (gx is dropped: backward does not read it).
+ */
+export interface DirectionRun {
   readonly layer: number;
   readonly reverse: boolean;
   readonly order: Int32Array;
   readonly k: StepBuffers;
-  readonly w: W;
   /** The layer's input in processing order, (T, B, F). */
   readonly xs: TypedData;
   readonly F: number;
@@ -87,14 +90,14 @@ export interface RecurrentGrads {
   readonly dh: readonly TypedData[];
 }
 
-export interface RecurrentResult<W> {
+export interface RecurrentResult {
   /** (T, B, D·Hout), time-major; zero at padded positions. */
   readonly output: TypedData;
   /** (L·D, B, Hout). */
   readonly hN: TypedData;
   /** (L·D, B, H), LSTM only. */
   readonly cN: TypedData | null;
-  readonly runs: readonly DirectionRun<W>[];
+  readonly runs: readonly DirectionRun[];
   /** Backpropagates dL/doutput, dL/dh_n, dL/dc_n (null = zero) through every layer and step. */
   backward(dOutput: TypedData | null, dhN: TypedData | null, dcN: TypedData | null): RecurrentGrads;
 }
@@ -167,15 +170,27 @@ function passFinished(d: TypedData, s: number, B: number, n: number, lengths: re
   }
 }
 
+const EMPTY = { float32: new Float32Array(0), float64: new Float64Array(0) } as const;
+
+/** Values in one (layer, direction)'s hidden-side weights and biases (what a workspace holds of them). */
+function weightFloats(w: LayerParams): number {
+  return w.wHh.length + (w.bHh?.length ?? 0) + (w.wHr?.length ?? 0);
+}
+
+/** The hidden-side weights in the workspace, where every step's kernels read them. */
+function placeWeights(ws: Workspace, w: LayerParams): Pick<StepBuffers, "wHh" | "bHh" | "wHr"> {
+  return { wHh: ws.place(w.wHh), bHh: w.bHh && ws.place(w.bHh), wHr: w.wHr && ws.place(w.wHr) };
+}
+
 /** Runs the whole stack forward and returns its outputs plus a closure for the backward pass. */
-export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): RecurrentResult<W> {
+export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): RecurrentResult {
   const { dtype, T, B, H, Hout, numLayers: L, directions: D, lengths } = p;
   const G = cell.gates * H;
   const S = cell.savedNames.length * H;
   const orders = [processingOrder(T, B, lengths, false), processingOrder(T, B, lengths, true)];
   const hN = allocate(dtype, L * D * B * Hout);
   const cN = cell.hasCellState ? allocate(dtype, L * D * B * H) : null;
-  const runs: DirectionRun<W>[] = [];
+  const runs: DirectionRun[] = [];
   const masks: (TypedData | null)[] = [];
 
   let layerIn = p.x;
@@ -192,32 +207,41 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
         xs = allocate(dtype, T * B * F);
         permuteRows(order, B, F, false, false, xs, 0, F, 0, layerIn, F, 0);
       }
-      const k: StepBuffers = {
-        B, H, Hout, wHh: w_.wHh, bHh: w_.bHh, wHr: w_.wHr,
-        gx: allocate(dtype, T * B * G),
-        saved: allocate(dtype, T * B * S),
-        h: allocate(dtype, (T + 1) * B * Hout),
-        c: allocate(dtype, cell.hasCellState ? (T + 1) * B * H : 0),
-        // Gradient buffers are allocated by backward (none are needed for inference).
-        dGx: allocate(dtype, 0), dH: allocate(dtype, 0), dC: allocate(dtype, 0),
-        dWhh: allocate(dtype, 0), dbHh: null, dWhr: null,
-      };
-      gemm(T * B, G, F, xs, 0, false, w_.wIh, 0, true, k.gx, 0, false);
-      if (w_.bIh) addBias(T * B, G, w_.bIh, k.gx);
-      if (p.h0) k.h.set(p.h0.subarray(slot * B * Hout, (slot + 1) * B * Hout));
-      if (p.c0) k.c.set(p.c0.subarray(slot * B * H, (slot + 1) * B * H));
-      const w = cell.workspace(dtype, B, H, Hout);
-      for (let s = 0; s < T; s++) {
-        cell.step(k, w, s);
-        if (lengths) {
-          carryFinished(k.h, s, B, Hout, lengths);
-          if (cell.hasCellState) carryFinished(k.c, s, B, H, lengths);
+      const floats = weightFloats(w_) + T * B * (G + S) + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0))
+        + cell.workspaceFloats(B, H, Hout) + T * B * F + G * F; // the last two: the input projection's operands
+      const layerF = F;
+      runs.push(withWorkspace(dtype, floats, (ws): DirectionRun => {
+        const k: StepBuffers = {
+          B, H, Hout, ...placeWeights(ws, w_),
+          gx: ws.alloc(T * B * G),
+          saved: ws.alloc(T * B * S),
+          h: ws.alloc((T + 1) * B * Hout),
+          c: ws.alloc(cell.hasCellState ? (T + 1) * B * H : 0),
+          // Gradient buffers are allocated by backward (none are needed for inference).
+          dGx: EMPTY[dtype], dH: EMPTY[dtype], dC: EMPTY[dtype], dWhh: EMPTY[dtype], dbHh: null, dWhr: null,
+        };
+        gemm(T * B, G, layerF, xs, 0, false, w_.wIh, 0, true, k.gx, 0, false);
+        if (w_.bIh) addBias(T * B, G, w_.bIh, k.gx);
+        if (p.h0) k.h.set(p.h0.subarray(slot * B * Hout, (slot + 1) * B * Hout));
+        if (p.c0) k.c.set(p.c0.subarray(slot * B * H, (slot + 1) * B * H));
+        const w = cell.workspace(ws, B, H, Hout);
+        for (let s = 0; s < T; s++) {
+          cell.step(k, w, s);
+          if (lengths) {
+            carryFinished(k.h, s, B, Hout, lengths);
+            if (cell.hasCellState) carryFinished(k.c, s, B, H, lengths);
+          }
         }
-      }
-      permuteRows(order, B, Hout, true, false, k.h, B * Hout, Hout, 0, out, D * Hout, d * Hout);
-      hN.set(k.h.subarray(T * B * Hout), slot * B * Hout);
-      if (cN) cN.set(k.c.subarray(T * B * H), slot * B * H);
-      runs.push({ layer: l, reverse: d === 1, order, k, w, xs, F });
+        permuteRows(order, B, Hout, true, false, k.h, B * Hout, Hout, 0, out, D * Hout, d * Hout);
+        hN.set(k.h.subarray(T * B * Hout), slot * B * Hout);
+        if (cN) cN.set(k.c.subarray(T * B * H), slot * B * H);
+        // What backward and the trace read, kept past the workspace; gx is not needed again.
+        const kept: StepBuffers = {
+          ...k, wHh: w_.wHh, bHh: w_.bHh, wHr: w_.wHr, gx: EMPTY[dtype],
+          saved: ws.keep(k.saved), h: ws.keep(k.h), c: ws.keep(k.c),
+        };
+        return { layer: l, reverse: d === 1, order, k: kept, xs, F: layerF };
+      }));
     }
     let mask: TypedData | null = null;
     if (l < L - 1 && p.dropout > 0) {
@@ -246,40 +270,50 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
         const slot = l * D + d;
         const run = runs[slot]!;
         const w_ = p.params[slot]!;
-        const k: StepBuffers = {
-          ...run.k,
-          dGx: allocate(dtype, T * B * G),
-          dH: allocate(dtype, (T + 1) * B * Hout),
-          dC: allocate(dtype, cell.hasCellState ? (T + 1) * B * H : 0),
-          dWhh: allocate(dtype, w_.wHh.length),
-          dbHh: w_.bHh ? allocate(dtype, w_.bHh.length) : null,
-          dWhr: w_.wHr ? allocate(dtype, w_.wHr.length) : null,
-        };
-        // dH[s+1] starts as dL/doutput at the step's time position, dH[T] also gets dL/dh_n.
-        permuteRows(run.order, B, Hout, false, false, k.dH, B * Hout, Hout, 0, dLayerOut, D * Hout, d * Hout);
-        if (dhN) for (let q = 0; q < B * Hout; q++) k.dH[T * B * Hout + q]! += dhN[slot * B * Hout + q]!;
-        if (dcN) for (let q = 0; q < B * H; q++) k.dC[T * B * H + q]! += dcN[slot * B * H + q]!;
-        for (let s = T - 1; s >= 0; s--) {
-          if (lengths) {
-            passFinished(k.dH, s, B, Hout, lengths);
-            if (cell.hasCellState) passFinished(k.dC, s, B, H, lengths);
+        const placed = weightFloats(w_) + T * B * S + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0));
+        const grads_ = T * B * G + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0)) + weightFloats(w_);
+        const floats = placed + grads_ + cell.workspaceFloats(B, H, Hout) + T * B * run.F + G * run.F; // last two: staged operands
+        withWorkspace(dtype, floats, (ws) => {
+          const k: StepBuffers = {
+            ...run.k, ...placeWeights(ws, w_),
+            saved: ws.place(run.k.saved), h: ws.place(run.k.h), c: ws.place(run.k.c),
+            dGx: ws.alloc(T * B * G),
+            dH: ws.alloc((T + 1) * B * Hout),
+            dC: ws.alloc(cell.hasCellState ? (T + 1) * B * H : 0),
+            dWhh: ws.alloc(w_.wHh.length),
+            dbHh: w_.bHh ? ws.alloc(w_.bHh.length) : null,
+            dWhr: w_.wHr ? ws.alloc(w_.wHr.length) : null,
+          };
+          const w = cell.workspace(ws, B, H, Hout);
+          // dH[s+1] starts as dL/doutput at the step's time position, dH[T] also gets dL/dh_n.
+          permuteRows(run.order, B, Hout, false, false, k.dH, B * Hout, Hout, 0, dLayerOut, D * Hout, d * Hout);
+          if (dhN) for (let q = 0; q < B * Hout; q++) k.dH[T * B * Hout + q]! += dhN[slot * B * Hout + q]!;
+          if (dcN) for (let q = 0; q < B * H; q++) k.dC[T * B * H + q]! += dcN[slot * B * H + q]!;
+          for (let s = T - 1; s >= 0; s--) {
+            if (lengths) {
+              passFinished(k.dH, s, B, Hout, lengths);
+              if (cell.hasCellState) passFinished(k.dC, s, B, H, lengths);
+            }
+            cell.stepBackward(k, w, s);
           }
-          cell.stepBackward(k, run.w, s);
-        }
-        const dWih = allocate(dtype, w_.wIh.length);
-        gemm(G, run.F, T * B, k.dGx, 0, true, run.xs, 0, false, dWih, 0, true);
-        let dbIh: TypedData | null = null;
-        if (w_.bIh) {
-          dbIh = allocate(dtype, G);
-          addColumnSums(T * B, G, k.dGx, 0, dbIh);
-        }
-        const dxs = allocate(dtype, T * B * run.F);
-        gemm(T * B, run.F, G, k.dGx, 0, false, w_.wIh, 0, false, dxs, 0, false);
-        permuteRows(run.order, B, run.F, true, true, dxs, 0, run.F, 0, dLayerIn, run.F, 0);
-        dh0.set(k.dH.subarray(0, B * Hout), slot * B * Hout);
-        if (dc0) dc0.set(k.dC.subarray(0, B * H), slot * B * H);
-        dhTime[slot] = timeOrdered(run.order, B, Hout, k.dH, B * Hout, Hout, 0);
-        grads[slot] = { dWih, dWhh: k.dWhh, dbIh, dbHh: k.dbHh, dWhr: k.dWhr };
+          const dWih = allocate(dtype, w_.wIh.length);
+          gemm(G, run.F, T * B, k.dGx, 0, true, run.xs, 0, false, dWih, 0, true);
+          let dbIh: TypedData | null = null;
+          if (w_.bIh) {
+            dbIh = allocate(dtype, G);
+            addColumnSums(T * B, G, k.dGx, 0, dbIh);
+          }
+          const dxs = allocate(dtype, T * B * run.F);
+          gemm(T * B, run.F, G, k.dGx, 0, false, w_.wIh, 0, false, dxs, 0, false);
+          permuteRows(run.order, B, run.F, true, true, dxs, 0, run.F, 0, dLayerIn, run.F, 0);
+          dh0.set(k.dH.subarray(0, B * Hout), slot * B * Hout);
+          if (dc0) dc0.set(k.dC.subarray(0, B * H), slot * B * H);
+          dhTime[slot] = timeOrdered(run.order, B, Hout, k.dH, B * Hout, Hout, 0);
+          grads[slot] = {
+            dWih, dWhh: ws.keep(k.dWhh), dbIh,
+            dbHh: k.dbHh && ws.keep(k.dbHh), dWhr: k.dWhr && ws.keep(k.dWhr),
+          };
+        });
       }
       const mask = l > 0 ? masks[l - 1] : null;
       if (mask) for (let q = 0; q < dLayerIn.length; q++) dLayerIn[q]! *= mask[q]!;

@@ -17,8 +17,9 @@
  * z-rows of every weight and bias negated: the two learn the same functions.
  */
 import { sigmoid } from "../../kernels/activations.js";
+import { wasmGates, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
-import { allocate, type DType, type TypedData } from "../../tensor.js";
+import type { TypedData } from "../../tensor.js";
 import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
 
 /** Which GRU equations to use; the defaults are PyTorch's. */
@@ -50,21 +51,31 @@ export function gruStep(k: StepBuffers, w: GRUWork, s: number): void {
   const { B, H } = k;
   const G = 3 * H;
   const hOff = s * B * H;
+  const rt = wasmGates(H, k.gx, k.h, k.bHh, k.saved, w.ghRZ, w.ghN, w.q);
+  const p = (x: TypedData | null, off = 0): number => rt!.addr(x as Float32Array | null, off);
   gemm(B, 2 * H, H, k.h, hOff, false, k.wHh, 0, true, w.ghRZ, 0, false);
-  if (k.bHh) addBias(B, 2 * H, k.bHh, w.ghRZ);
-  for (let b = 0; b < B; b++) {
-    const a = s * B * 4 * H + b * 4 * H; // row of saved: [r z n ghN]
-    const x = s * B * G + b * G; // row of gx: [r z n]
-    for (let j = 0; j < H; j++) {
-      const r = sigmoid(k.gx[x + j]! + w.ghRZ[b * 2 * H + j]!);
-      k.saved[a + j] = r;
-      k.saved[a + H + j] = sigmoid(k.gx[x + H + j]! + w.ghRZ[b * 2 * H + H + j]!);
-      if (!w.resetAfter) w.q[b * H + j] = r * k.h[hOff + b * H + j]!;
+  if (rt) {
+    rt.k.gruForwardRZ(B, H, p(k.gx, s * B * G), p(w.ghRZ), p(k.bHh), p(k.h, hOff), p(k.saved, s * B * 4 * H), p(w.q), w.resetAfter ? 0 : 1);
+  } else {
+    if (k.bHh) addBias(B, 2 * H, k.bHh, w.ghRZ);
+    for (let b = 0; b < B; b++) {
+      const a = s * B * 4 * H + b * 4 * H; // row of saved: [r z n ghN]
+      const x = s * B * G + b * G; // row of gx: [r z n]
+      for (let j = 0; j < H; j++) {
+        const r = sigmoid(k.gx[x + j]! + w.ghRZ[b * 2 * H + j]!);
+        k.saved[a + j] = r;
+        k.saved[a + H + j] = sigmoid(k.gx[x + H + j]! + w.ghRZ[b * 2 * H + H + j]!);
+        if (!w.resetAfter) w.q[b * H + j] = r * k.h[hOff + b * H + j]!;
+      }
     }
   }
   // W_hn's block starts at row 2H of W_hh.
   const src = w.resetAfter ? k.h : w.q;
   gemm(B, H, H, src, w.resetAfter ? hOff : 0, false, k.wHh, 2 * H * H, true, w.ghN, 0, false);
+  if (rt) {
+    rt.k.gruForwardN(B, H, p(k.gx, s * B * G), p(w.ghN), p(k.bHh), p(k.h, hOff), p(k.saved, s * B * 4 * H), p(k.h, hOff + B * H), w.resetAfter ? 1 : 0, w.zKeepsOld ? 1 : 0);
+    return;
+  }
   if (k.bHh) addBias(B, H, k.bHh, w.ghN, 0, 2 * H);
   for (let b = 0; b < B; b++) {
     const a = s * B * 4 * H + b * 4 * H;
@@ -95,51 +106,68 @@ export function gruStepBackward(k: StepBuffers, w: GRUWork, s: number): void {
   const { B, H } = k;
   const G = 3 * H;
   const hOff = s * B * H;
-  for (let b = 0; b < B; b++) {
-    const a = s * B * 4 * H + b * 4 * H;
-    const x = s * B * G + b * G;
-    for (let j = 0; j < H; j++) {
-      const r = k.saved[a + j]!;
-      const z = k.saved[a + H + j]!;
-      const n = k.saved[a + 2 * H + j]!;
-      const hPrev = k.h[hOff + b * H + j]!;
-      const dh = k.dH[hOff + B * H + b * H + j]!;
-      const u = w.zKeepsOld ? 1 - z : z;
-      const du = dh * (n - hPrev);
-      const dz = w.zKeepsOld ? -du : du;
-      k.dH[hOff + b * H + j]! += dh * (1 - u);
-      const dan = dh * u * (1 - n * n);
-      k.dGx[x + 2 * H + j] = dan;
-      const daz = dz * z * (1 - z);
-      k.dGx[x + H + j] = daz;
-      w.dGhRZ[b * 2 * H + H + j] = daz;
-      if (w.resetAfter) {
-        w.dGhN[b * H + j] = dan * r;
-        w.dr[b * H + j] = dan * k.saved[a + 3 * H + j]!;
-      } else {
-        w.dGhN[b * H + j] = dan;
-        w.q[b * H + j] = r * hPrev;
+  const rt = wasmGates(H, k.saved, k.h, k.dH, k.dGx, w.dGhRZ, w.dGhN, w.dr, w.q, w.dq);
+  const p = (x: TypedData, off = 0): number => rt!.addr(x as Float32Array, off);
+  if (rt) {
+    rt.k.gruBackwardNZ(
+      B, H, p(k.saved, s * B * 4 * H), p(k.h, hOff), p(k.dH, hOff + B * H), p(k.dH, hOff),
+      p(k.dGx, s * B * G), p(w.dGhRZ), p(w.dGhN), p(w.dr), p(w.q), w.resetAfter ? 1 : 0, w.zKeepsOld ? 1 : 0,
+    );
+  } else {
+    for (let b = 0; b < B; b++) {
+      const a = s * B * 4 * H + b * 4 * H;
+      const x = s * B * G + b * G;
+      for (let j = 0; j < H; j++) {
+        const r = k.saved[a + j]!;
+        const z = k.saved[a + H + j]!;
+        const n = k.saved[a + 2 * H + j]!;
+        const hPrev = k.h[hOff + b * H + j]!;
+        const dh = k.dH[hOff + B * H + b * H + j]!;
+        const u = w.zKeepsOld ? 1 - z : z;
+        const du = dh * (n - hPrev);
+        const dz = w.zKeepsOld ? -du : du;
+        k.dH[hOff + b * H + j]! += dh * (1 - u);
+        const dan = dh * u * (1 - n * n);
+        k.dGx[x + 2 * H + j] = dan;
+        const daz = dz * z * (1 - z);
+        k.dGx[x + H + j] = daz;
+        w.dGhRZ[b * 2 * H + H + j] = daz;
+        if (w.resetAfter) {
+          w.dGhN[b * H + j] = dan * r;
+          w.dr[b * H + j] = dan * k.saved[a + 3 * H + j]!;
+        } else {
+          w.dGhN[b * H + j] = dan;
+          w.q[b * H + j] = r * hPrev;
+        }
       }
     }
   }
   if (!w.resetAfter) {
     gemm(B, H, H, w.dGhN, 0, false, k.wHh, 2 * H * H, false, w.dq, 0, false);
-    for (let b = 0; b < B; b++) {
-      for (let j = 0; j < H; j++) {
-        const r = k.saved[s * B * 4 * H + b * 4 * H + j]!;
-        w.dr[b * H + j] = w.dq[b * H + j]! * k.h[hOff + b * H + j]!;
-        k.dH[hOff + b * H + j]! += w.dq[b * H + j]! * r;
+    if (rt) {
+      rt.k.gruBackwardBefore(B, H, p(k.saved, s * B * 4 * H), p(k.h, hOff), p(w.dq), p(w.dr), p(k.dH, hOff));
+    } else {
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < H; j++) {
+          const r = k.saved[s * B * 4 * H + b * 4 * H + j]!;
+          w.dr[b * H + j] = w.dq[b * H + j]! * k.h[hOff + b * H + j]!;
+          k.dH[hOff + b * H + j]! += w.dq[b * H + j]! * r;
+        }
       }
     }
   } else {
     gemm(B, H, H, w.dGhN, 0, false, k.wHh, 2 * H * H, false, k.dH, hOff, true);
   }
-  for (let b = 0; b < B; b++) {
-    for (let j = 0; j < H; j++) {
-      const r = k.saved[s * B * 4 * H + b * 4 * H + j]!;
-      const dar = w.dr[b * H + j]! * r * (1 - r);
-      k.dGx[s * B * G + b * G + j] = dar;
-      w.dGhRZ[b * 2 * H + j] = dar;
+  if (rt) {
+    rt.k.gruBackwardR(B, H, p(k.saved, s * B * 4 * H), p(w.dr), p(k.dGx, s * B * G), p(w.dGhRZ));
+  } else {
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < H; j++) {
+        const r = k.saved[s * B * 4 * H + b * 4 * H + j]!;
+        const dar = w.dr[b * H + j]! * r * (1 - r);
+        k.dGx[s * B * G + b * G + j] = dar;
+        w.dGhRZ[b * 2 * H + j] = dar;
+      }
     }
   }
   gemm(B, H, 2 * H, w.dGhRZ, 0, false, k.wHh, 0, false, k.dH, hOff, true);
@@ -162,8 +190,9 @@ export function gruKind(variant: GRUVariant = {}): CellKind<GRUWork> {
     // ghN is kept for the backward of the "after" form (dr needs it); it is not a gate.
     savedNames: ["r", "z", "n", "ghN"],
     tracedCount: 3,
-    workspace: (dtype: DType, B: number, H: number) => {
-      const make = (n: number): TypedData => allocate(dtype, B * n * H);
+    workspaceFloats: (B: number, H: number) => 9 * B * H,
+    workspace: (ws: Workspace, B: number, H: number) => {
+      const make = (n: number): TypedData => ws.alloc(B * n * H);
       return {
         resetAfter, zKeepsOld,
         ghRZ: make(2), ghN: make(1), q: make(1), dq: make(1), dr: make(1), dGhRZ: make(2), dGhN: make(1),

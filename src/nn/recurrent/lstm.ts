@@ -10,8 +10,9 @@
  *   h_t = m_t,  or  h_t = W_hr m_t  with projSize (then h has projSize values, c keeps H)
  */
 import { sigmoid } from "../../kernels/activations.js";
+import { wasmGates, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
-import { allocate, type DType, type TypedData } from "../../tensor.js";
+import type { TypedData } from "../../tensor.js";
 import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
 
 /** Scratch for one LSTM step. */
@@ -30,27 +31,33 @@ export function lstmStep(k: StepBuffers, w: LSTMWork, s: number): void {
   const G = 4 * H;
   // The one matrix product that cannot be batched over time: it needs h_{t−1}.
   gemm(B, G, Hout, k.h, s * B * Hout, false, k.wHh, 0, true, w.gh, 0, false);
-  if (k.bHh) addBias(B, G, k.bHh, w.gh);
   // Without a projection m_t is h_t, so write it straight into h[s+1].
   const m = k.wHr ? w.m : k.h;
   const mOff = k.wHr ? 0 : (s + 1) * B * H;
-  for (let b = 0; b < B; b++) {
-    const a = s * B * G + b * G; // this row of gx and saved
-    const r = b * G; // this row of gh
-    const cPrev = (s * B + b) * H;
-    const cNext = ((s + 1) * B + b) * H;
-    for (let j = 0; j < H; j++) {
-      const i = sigmoid(k.gx[a + j]! + w.gh[r + j]!);
-      const f = sigmoid(k.gx[a + H + j]! + w.gh[r + H + j]!);
-      const g = Math.tanh(k.gx[a + 2 * H + j]! + w.gh[r + 2 * H + j]!);
-      const o = sigmoid(k.gx[a + 3 * H + j]! + w.gh[r + 3 * H + j]!);
-      k.saved[a + j] = i;
-      k.saved[a + H + j] = f;
-      k.saved[a + 2 * H + j] = g;
-      k.saved[a + 3 * H + j] = o;
-      const c_t = f * k.c[cPrev + j]! + i * g;
-      k.c[cNext + j] = c_t;
-      m[mOff + b * H + j] = o * Math.tanh(c_t);
+  const rt = wasmGates(H, k.gx, w.gh, k.bHh, k.c, k.saved, m);
+  if (rt) {
+    const at = (x: TypedData | null, off = 0): number => rt.addr(x as Float32Array | null, off);
+    rt.k.lstmForward(B, H, at(k.gx, s * B * G), at(w.gh), at(k.bHh), at(k.c, s * B * H), at(k.c, (s + 1) * B * H), at(k.saved, s * B * G), at(m, mOff));
+  } else {
+    if (k.bHh) addBias(B, G, k.bHh, w.gh);
+    for (let b = 0; b < B; b++) {
+      const a = s * B * G + b * G; // this row of gx and saved
+      const r = b * G; // this row of gh
+      const cPrev = (s * B + b) * H;
+      const cNext = ((s + 1) * B + b) * H;
+      for (let j = 0; j < H; j++) {
+        const i = sigmoid(k.gx[a + j]! + w.gh[r + j]!);
+        const f = sigmoid(k.gx[a + H + j]! + w.gh[r + H + j]!);
+        const g = Math.tanh(k.gx[a + 2 * H + j]! + w.gh[r + 2 * H + j]!);
+        const o = sigmoid(k.gx[a + 3 * H + j]! + w.gh[r + 3 * H + j]!);
+        k.saved[a + j] = i;
+        k.saved[a + H + j] = f;
+        k.saved[a + 2 * H + j] = g;
+        k.saved[a + 3 * H + j] = o;
+        const c_t = f * k.c[cPrev + j]! + i * g;
+        k.c[cNext + j] = c_t;
+        m[mOff + b * H + j] = o * Math.tanh(c_t);
+      }
     }
   }
   if (k.wHr) gemm(B, Hout, H, w.m, 0, false, k.wHr, 0, true, k.h, (s + 1) * B * Hout, false);
@@ -83,23 +90,29 @@ export function lstmStepBackward(k: StepBuffers, w: LSTMWork, s: number): void {
     dm = w.dm;
     dmOff = 0;
   }
-  for (let b = 0; b < B; b++) {
-    const a = s * B * G + b * G;
-    const cPrev = (s * B + b) * H;
-    const cNext = ((s + 1) * B + b) * H;
-    for (let j = 0; j < H; j++) {
-      const i = k.saved[a + j]!;
-      const f = k.saved[a + H + j]!;
-      const g = k.saved[a + 2 * H + j]!;
-      const o = k.saved[a + 3 * H + j]!;
-      const tc = Math.tanh(k.c[cNext + j]!);
-      const dm_t = dm[dmOff + b * H + j]!;
-      const dc = k.dC[cNext + j]! + dm_t * o * (1 - tc * tc);
-      k.dGx[a + j] = dc * g * i * (1 - i);
-      k.dGx[a + H + j] = dc * k.c[cPrev + j]! * f * (1 - f);
-      k.dGx[a + 2 * H + j] = dc * i * (1 - g * g);
-      k.dGx[a + 3 * H + j] = dm_t * tc * o * (1 - o);
-      k.dC[cPrev + j]! += dc * f;
+  const rt = wasmGates(H, k.saved, k.c, dm, k.dC, k.dGx);
+  if (rt) {
+    const at = (x: TypedData, off: number): number => rt.addr(x as Float32Array, off);
+    rt.k.lstmBackward(B, H, at(k.saved, s * B * G), at(k.c, s * B * H), at(k.c, (s + 1) * B * H), at(dm, dmOff), at(k.dC, (s + 1) * B * H), at(k.dGx, s * B * G), at(k.dC, s * B * H));
+  } else {
+    for (let b = 0; b < B; b++) {
+      const a = s * B * G + b * G;
+      const cPrev = (s * B + b) * H;
+      const cNext = ((s + 1) * B + b) * H;
+      for (let j = 0; j < H; j++) {
+        const i = k.saved[a + j]!;
+        const f = k.saved[a + H + j]!;
+        const g = k.saved[a + 2 * H + j]!;
+        const o = k.saved[a + 3 * H + j]!;
+        const tc = Math.tanh(k.c[cNext + j]!);
+        const dm_t = dm[dmOff + b * H + j]!;
+        const dc = k.dC[cNext + j]! + dm_t * o * (1 - tc * tc);
+        k.dGx[a + j] = dc * g * i * (1 - i);
+        k.dGx[a + H + j] = dc * k.c[cPrev + j]! * f * (1 - f);
+        k.dGx[a + 2 * H + j] = dc * i * (1 - g * g);
+        k.dGx[a + 3 * H + j] = dm_t * tc * o * (1 - o);
+        k.dC[cPrev + j]! += dc * f;
+      }
     }
   }
   // Both biases and both weight matrices see the same pre-activation gradient.
@@ -114,10 +127,11 @@ export const lstmKind: CellKind<LSTMWork> = {
   hasCellState: true,
   savedNames: ["i", "f", "g", "o"],
   tracedCount: 4,
-  workspace: (dtype: DType, B: number, H: number) => ({
-    gh: allocate(dtype, B * 4 * H),
-    m: allocate(dtype, B * H),
-    dm: allocate(dtype, B * H),
+  workspaceFloats: (B: number, H: number) => 6 * B * H,
+  workspace: (ws: Workspace, B: number, H: number) => ({
+    gh: ws.alloc(B * 4 * H),
+    m: ws.alloc(B * H),
+    dm: ws.alloc(B * H),
   }),
   step: lstmStep,
   stepBackward: lstmStepBackward,

@@ -5,8 +5,9 @@
  *   h_t = tanh(a_t)   or   relu(a_t)
  */
 import { relu } from "../../kernels/activations.js";
+import { wasmGates, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
-import { allocate, type DType, type TypedData } from "../../tensor.js";
+import type { TypedData } from "../../tensor.js";
 import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
 
 /** PyTorch's `nonlinearity` option of nn.RNN / nn.RNNCell. */
@@ -23,9 +24,15 @@ export interface RNNWork {
 export function rnnStep(k: StepBuffers, w: RNNWork, s: number): void {
   const { B, H } = k;
   gemm(B, H, H, k.h, s * B * H, false, k.wHh, 0, true, w.gh, 0, false);
+  const at = s * B * H;
+  const rt = wasmGates(H, k.gx, w.gh, k.bHh, k.saved, k.h);
+  if (rt) {
+    const p = (x: TypedData | null, off = 0): number => rt.addr(x as Float32Array | null, off);
+    rt.k.rnnForward(B, H, p(k.gx, at), p(w.gh), p(k.bHh), p(k.saved, at), p(k.h, at + B * H), w.nonlinearity === "relu" ? 1 : 0);
+    return;
+  }
   if (k.bHh) addBias(B, H, k.bHh, w.gh);
   const phi = w.nonlinearity === "tanh" ? Math.tanh : relu;
-  const at = s * B * H;
   for (let q = 0; q < B * H; q++) {
     const a = k.gx[at + q]! + w.gh[q]!;
     k.saved[at + q] = a;
@@ -37,10 +44,16 @@ export function rnnStep(k: StepBuffers, w: RNNWork, s: number): void {
 export function rnnStepBackward(k: StepBuffers, w: RNNWork, s: number): void {
   const { B, H } = k;
   const at = s * B * H;
-  for (let q = 0; q < B * H; q++) {
-    const dh = k.dH[at + B * H + q]!;
-    const h = k.h[at + B * H + q]!;
-    k.dGx[at + q] = w.nonlinearity === "tanh" ? dh * (1 - h * h) : k.saved[at + q]! > 0 ? dh : 0;
+  const rt = wasmGates(H, k.saved, k.h, k.dH, k.dGx);
+  if (rt) {
+    const p = (x: TypedData, off: number): number => rt.addr(x as Float32Array, off);
+    rt.k.rnnBackward(B * H, p(k.saved, at), p(k.h, at + B * H), p(k.dH, at + B * H), p(k.dGx, at), w.nonlinearity === "relu" ? 1 : 0);
+  } else {
+    for (let q = 0; q < B * H; q++) {
+      const dh = k.dH[at + B * H + q]!;
+      const h = k.h[at + B * H + q]!;
+      k.dGx[at + q] = w.nonlinearity === "tanh" ? dh * (1 - h * h) : k.saved[at + q]! > 0 ? dh : 0;
+    }
   }
   gemm(B, H, H, k.dGx, at, false, k.wHh, 0, false, k.dH, at, true);
   gemm(H, H, B, k.dGx, at, true, k.h, at, false, k.dWhh, 0, true);
@@ -54,7 +67,8 @@ export function rnnKind(nonlinearity: Nonlinearity): CellKind<RNNWork> {
     hasCellState: false,
     savedNames: ["pre"],
     tracedCount: 1,
-    workspace: (dtype: DType, B: number, H: number) => ({ gh: allocate(dtype, B * H), nonlinearity }),
+    workspaceFloats: (B: number, H: number) => B * H,
+    workspace: (ws: Workspace, B: number, H: number) => ({ gh: ws.alloc(B * H), nonlinearity }),
     step: rnnStep,
     stepBackward: rnnStepBackward,
   };

@@ -12,7 +12,8 @@
  *
  * Buffers are flat row-major typed arrays; "X[s]" means the (B, width) block at offset s·B·width.
  */
-import type { DType, TypedData } from "../../tensor.js";
+import type { Workspace } from "../../kernels/backend.js";
+import type { TypedData } from "../../tensor.js";
 
 /** Buffers of one (layer, direction) over all T steps; allocated once per forward call. */
 export interface StepBuffers {
@@ -60,7 +61,9 @@ export interface CellKind<W> {
   /** How many of `savedNames` (from the start) appear in the trace. */
   readonly tracedCount: number;
   /** Scratch arrays for one step, allocated once per (layer, direction), reused at every step. */
-  workspace(dtype: DType, B: number, H: number, Hout: number): W;
+  workspace(ws: Workspace, B: number, H: number, Hout: number): W;
+  /** How many values `workspace` allocates (the WebAssembly backend reserves them up front). */
+  workspaceFloats(B: number, H: number, Hout: number): number;
   step(k: StepBuffers, w: W, s: number): void;
   stepBackward(k: StepBuffers, w: W, s: number): void;
 }

@@ -85,7 +85,7 @@ export function gradientNorms(trace: readonly TraceEntryBase[]): GradientNorms[]
 }
 
 /** Copies what the forward kept into time order: one trace entry per (layer, direction). */
-export function buildTrace<W>(cell: CellKind<W>, runs: readonly DirectionRun<W>[], T: number): TraceEntryBase[] {
+export function buildTrace<W>(cell: CellKind<W>, runs: readonly DirectionRun[], T: number): TraceEntryBase[] {
   return runs.map((run) => {
     const { B, H, Hout } = run.k;
     const S = cell.savedNames.length * H;

@@ -1,3 +1,7 @@
 // AssemblyScript entry: everything the WebAssembly backend exports (see src/kernels/wasm.ts).
 export { gemm, GEMM_WORK_FLOATS } from "./gemm";
 export { peakMulAdd } from "./peak";
+export { mapUnary } from "./math";
+export { lstmForward, lstmBackward } from "./lstm";
+export { rnnForward, rnnBackward } from "./rnn";
+export { gruForwardRZ, gruForwardN, gruBackwardNZ, gruBackwardBefore, gruBackwardR } from "./gru";

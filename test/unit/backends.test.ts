@@ -1,0 +1,246 @@
+/**
+ * The two kernel backends, held against each other: the WebAssembly SIMD kernels (gemm, the
+ * LSTM/GRU/RNN gate kernels, e^x/σ/tanh) against the TypeScript reference kernels, plus the
+ * arena's safety rules. The PyTorch fixture suites run under both backends (vitest projects
+ * "unit" with SEQLAB_BACKEND=wasm and "unit-js" with SEQLAB_BACKEND=js); the first test here
+ * checks that this process really runs what its project says.
+ */
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  GRU, LSTM, RNN, Generator, getBackend, randn, setBackend, sum, usingWasm, type BackendName, type Tensor,
+} from "../../src/index.js";
+import { gemm, gemmJs } from "../../src/kernels/gemm.js";
+import { wasmRuntime, type KernelExports, type WasmRuntime } from "../../src/kernels/wasm.js";
+
+const startedWith = getBackend();
+afterEach(() => setBackend(startedWith));
+
+function runtime(): WasmRuntime {
+  const rt = wasmRuntime();
+  if (!rt) throw new Error("the WebAssembly kernels did not load in Node");
+  return rt;
+}
+
+it("runs on the backend its vitest project names (the fixture suites run under both)", () => {
+  const env = process.env["SEQLAB_BACKEND"];
+  expect(["wasm", "js"]).toContain(env);
+  expect(getBackend()).toBe(env);
+  expect(usingWasm()).toBe(env === "wasm");
+});
+
+it("setBackend rejects unknown names and switches the kernels", () => {
+  expect(() => setBackend("gpu" as BackendName)).toThrow(TypeError);
+  expect(() => setBackend("gpu" as BackendName)).toThrow('expected "auto", "wasm" or "js", got "gpu"');
+  setBackend("js");
+  expect(usingWasm()).toBe(false);
+  setBackend("wasm");
+  expect(usingWasm()).toBe(true);
+  setBackend("auto");
+  expect(usingWasm()).toBe(true);
+});
+
+/** Random float32 data from a seeded generator. */
+function data(n: number, seed: number): Float32Array {
+  const gen = new Generator(seed);
+  const out = new Float32Array(n);
+  for (let q = 0; q < n; q++) out[q] = gen.normal();
+  return out;
+}
+
+describe("gemm: WebAssembly against the TypeScript reference", () => {
+  /** Both products of one case, and the float32 error bound Σ_k |a||b| · 2⁻²² (roundings of a K-term sum). */
+  function compare(M: number, N: number, K: number, transA: boolean, transB: boolean, accumulate: boolean, seed: number) {
+    const aOff = 3, bOff = 5, cOff = 7; // offsets, as the time loops use them
+    const A = data(aOff + M * K, seed), B = data(bOff + K * N, seed + 1), C0 = data(cOff + M * N, seed + 2);
+    const ref = C0.slice(), got = C0.slice(), bound = new Float64Array(C0.length);
+    gemmJs(M, N, K, A, aOff, transA, B, bOff, transB, ref, cOff, accumulate);
+    setBackend("wasm");
+    gemm(M, N, K, A, aOff, transA, B, bOff, transB, got, cOff, accumulate);
+    const absA = A.map(Math.abs), absB = B.map(Math.abs);
+    gemmJs(M, N, K, absA, aOff, transA, absB, bOff, transB, bound, cOff, false);
+    let worst = 0;
+    for (let q = 0; q < C0.length; q++) {
+      const tol = (bound[q]! + (accumulate ? Math.abs(C0[q]!) : 0)) * 2 ** -21 + 1e-30;
+      worst = Math.max(worst, Math.abs(got[q]! - ref[q]!) / tol);
+    }
+    return { got, ref, worst };
+  }
+
+  it("agrees to float32 rounding on random shapes, layouts and offsets (fast-check)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 37 }), fc.integer({ min: 1, max: 41 }), fc.integer({ min: 1, max: 300 }),
+        fc.boolean(), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 1000 }),
+        (M, N, K, tA, tB, acc, seed) => compare(M, N, K, tA, tB, acc, seed).worst <= 1,
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("handles the blocking edges: K past one 256-row panel, N past one 512-column block, ragged tiles", () => {
+    for (const [M, N, K] of [[5, 530, 300], [64, 1030, 513], [3, 9, 257]] as const) {
+      for (const tB of [false, true]) {
+        const { worst, got } = compare(M, N, K, false, tB, true, M + N + K);
+        expect(worst, `${M}×${N}×${K} transB=${tB}`).toBeLessThanOrEqual(1);
+        expect(got.every(Number.isFinite)).toBe(true);
+      }
+    }
+  });
+
+  it("K = 0 writes zeros (or leaves C) like the reference", () => {
+    const C = new Float32Array(12).fill(5);
+    setBackend("wasm");
+    gemm(3, 4, 0, new Float32Array(0), 0, false, new Float32Array(0), 0, false, C, 0, true);
+    expect([...C]).toEqual(Array(12).fill(5));
+    gemm(3, 4, 0, new Float32Array(0), 0, false, new Float32Array(0), 0, false, C, 0, false);
+    expect([...C]).toEqual(Array(12).fill(0));
+  });
+});
+
+describe("e^x, σ and tanh on four lanes", () => {
+  const grid: number[] = [0, -0, 1e-8, -1e-8, 1e-3, -0.3, 0.6249, 0.6251, -0.6251, 2, -5, 9.5, 20, -30, 87, -87, 88.5, -100, 100];
+  for (let x = -12; x <= 12; x += 0.0625) grid.push(x);
+  while (grid.length % 4) grid.push(0);
+
+  function map(f: number, xs: readonly number[]): Float32Array {
+    const rt = runtime();
+    return rt.scope(2 * xs.length, () => {
+      const src = rt.alloc(xs.length), dst = rt.alloc(xs.length);
+      src.set(xs);
+      rt.k.mapUnary(xs.length, rt.addr(src), rt.addr(dst), f);
+      return dst.slice();
+    });
+  }
+
+  it("σ and tanh are within 2 float32 ulps of the double-precision values; tanh keeps tiny inputs' digits", () => {
+    const sig = map(1, grid), th = map(2, grid);
+    grid.forEach((x0, q) => {
+      const x = Math.fround(x0);
+      const s = 1 / (1 + Math.exp(-x)), t = Math.tanh(x);
+      expect(Math.abs(sig[q]! - s), `σ(${x})`).toBeLessThanOrEqual(2 * 2 ** -24 * Math.max(Math.abs(s), 2 ** -30) + 1e-38);
+      expect(Math.abs(th[q]! - t), `tanh(${x})`).toBeLessThanOrEqual(2 * 2 ** -24 * Math.max(Math.abs(t), 2 ** -126));
+    });
+  });
+
+  it("e^x is within 2 ulps on [−87, 88] and NaN stays NaN", () => {
+    const xs = grid.filter((x) => x >= -87 && x <= 88);
+    while (xs.length % 4) xs.push(0);
+    const e = map(0, xs);
+    xs.forEach((x0, q) => {
+      const want = Math.exp(Math.fround(x0));
+      expect(Math.abs(e[q]! - want) / want, `exp(${x0})`).toBeLessThanOrEqual(2 * 2 ** -24);
+    });
+    const nan = map(1, [NaN, 1, NaN, -1]);
+    expect(Number.isNaN(nan[0])).toBe(true);
+    expect(nan[1]).toBeCloseTo(0.7311, 4);
+    expect(Number.isNaN(map(2, [NaN, 0, 0, 0])[0])).toBe(true);
+  });
+});
+
+describe("recurrent layers: WebAssembly gate kernels against the TypeScript cells", () => {
+  type Build = () => LSTM | GRU | RNN;
+  const cases: [string, Build, { lengths?: number[] }][] = [
+    ["LSTM", () => new LSTM({ inputSize: 5, hiddenSize: 8 }), {}],
+    ["LSTM projSize, 2 layers, bidirectional, lengths", () => new LSTM({ inputSize: 5, hiddenSize: 12, projSize: 4, numLayers: 2, bidirectional: true }), { lengths: [7, 3, 5] }],
+    ["GRU (PyTorch)", () => new GRU({ inputSize: 5, hiddenSize: 8 }), {}],
+    ["GRU reset before", () => new GRU({ inputSize: 5, hiddenSize: 8, resetPosition: "before" }), {}],
+    ["GRU textbook update", () => new GRU({ inputSize: 5, hiddenSize: 8, updateConvention: "textbook" }), {}],
+    ["GRU both variants, bidirectional, lengths", () => new GRU({ inputSize: 5, hiddenSize: 8, resetPosition: "before", updateConvention: "textbook", bidirectional: true }), { lengths: [2, 7, 6] }],
+    ["RNN tanh, 2 layers", () => new RNN({ inputSize: 5, hiddenSize: 16, numLayers: 2 }), {}],
+    ["RNN relu, no bias", () => new RNN({ inputSize: 5, hiddenSize: 8, nonlinearity: "relu", bias: false }), {}],
+  ];
+
+  /** Output, h_n and every gradient of a fixed weighted loss, on one backend. */
+  function run(build: Build, opts: { lengths?: number[] }, backend: BackendName): Map<string, Float32Array> {
+    setBackend(backend);
+    const m = build();
+    const gen = new Generator(3);
+    for (const p of m.parameters()) for (let q = 0; q < p.size; q++) p.data[q] = gen.normal() * 0.4;
+    const x = randn([7, 3, 5], { generator: gen, requiresGrad: true });
+    // One call shape for the three layer types (their forward overloads differ only in the state type).
+    const forward = m.forward.bind(m) as unknown as (x: Tensor, h0: null, o: { lengths?: number[] }) => [Tensor, Tensor | [Tensor, Tensor]];
+    const [out, state] = forward(x, null, opts);
+    const hN = Array.isArray(state) ? state[0] : state;
+    const R = randn(out.shape, { generator: gen });
+    sum(out.mul(R)).add(sum(hN.mul(hN))).backward();
+    const result = new Map<string, Float32Array>([["output", out.data as Float32Array], ["h_n", hN.data as Float32Array], ["grad x", x.grad!.data as Float32Array]]);
+    for (const [name, p] of m.namedParameters()) result.set(`grad ${name}`, p.grad!.data as Float32Array);
+    return result;
+  }
+
+  /** Counts calls of the runtime's kernels while `fn` runs. */
+  function countKernelCalls(fn: () => void): Record<string, number> {
+    const rt = runtime();
+    const original = rt.k;
+    const counts: Record<string, number> = {};
+    const counting = Object.fromEntries(Object.entries(original).map(([name, v]) => [
+      name, typeof v === "function" ? (...args: number[]) => { counts[name] = (counts[name] ?? 0) + 1; return (v as (...a: number[]) => unknown)(...args); } : v,
+    ])) as unknown as KernelExports;
+    Object.defineProperty(rt, "k", { value: counting, configurable: true });
+    try {
+      fn();
+    } finally {
+      Object.defineProperty(rt, "k", { value: original, configurable: true });
+    }
+    return counts;
+  }
+
+  for (const [name, build, opts] of cases) {
+    it(`${name}: output, h_n and all gradients agree to float32 rounding`, () => {
+      let wasm!: Map<string, Float32Array>;
+      const calls = countKernelCalls(() => { wasm = run(build, opts, "wasm"); });
+      const kind = name.slice(0, name.indexOf(" ") < 0 ? name.length : name.indexOf(" ")).toLowerCase();
+      // The layer really ran on the WebAssembly gate kernels, forward and backward.
+      expect(Object.keys(calls).filter((k) => k.startsWith(kind) && k.includes("Forward")).length).toBeGreaterThan(0);
+      expect(Object.keys(calls).filter((k) => k.startsWith(kind) && k.includes("Backward")).length).toBeGreaterThan(0);
+      expect(calls["gemm"]).toBeGreaterThan(0);
+      const js = run(build, opts, "js");
+      expect([...wasm.keys()]).toEqual([...js.keys()]);
+      for (const [key, w] of wasm) {
+        const j = js.get(key)!;
+        let worst = 0, scale = 0;
+        for (let q = 0; q < w.length; q++) {
+          worst = Math.max(worst, Math.abs(w[q]! - j[q]!));
+          scale = Math.max(scale, Math.abs(j[q]!));
+        }
+        expect(worst, `${key} (largest value ${scale.toFixed(3)})`).toBeLessThanOrEqual(2e-6 * Math.max(1, scale));
+      }
+    });
+  }
+
+  it("NaN in the input comes out as NaN, not as finite garbage", () => {
+    setBackend("wasm");
+    const lstm = new LSTM({ inputSize: 2, hiddenSize: 8 });
+    const x = randn([4, 1, 2]);
+    x.data[2] = NaN; // step 1
+    const [out] = lstm.forward(x);
+    const values = [...out.data];
+    expect(values.slice(0, 8).every(Number.isFinite)).toBe(true);
+    expect(values.slice(8).every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe("the arena in WebAssembly memory", () => {
+  it("a product that finds no reserved room inside a scope falls back to TypeScript, with the right result", () => {
+    const rt = runtime();
+    setBackend("wasm");
+    const A = data(40 * 30, 1), B = data(30 * 20, 2), C = new Float32Array(40 * 20), ref = new Float32Array(40 * 20);
+    gemmJs(40, 20, 30, A, 0, false, B, 0, false, ref, 0, false);
+    const before = rt.fallbacks;
+    rt.scope(0, () => {
+      rt.alloc(rt.room()); // use up every page already there
+      gemm(40, 20, 30, A, 0, false, B, 0, false, C, 0, false);
+    });
+    expect(rt.fallbacks).toBe(before + 1);
+    expect([...C]).toEqual([...ref]);
+  });
+
+  it("allocating past a scope's reservation is an error, never a view of detached memory", () => {
+    const rt = runtime();
+    expect(() => rt.scope(16, () => {
+      rt.alloc(rt.room());
+      rt.alloc(64);
+    })).toThrow("beyond its reservation");
+  });
+});
