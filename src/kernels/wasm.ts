@@ -40,6 +40,8 @@ export interface KernelExports {
   ): void;
   gruBackwardBefore(B: number, H: number, saved: number, hPrev: number, dq: number, dr: number, dhPrev: number): void;
   gruBackwardR(B: number, H: number, saved: number, dr: number, dGx: number, dGhRZ: number): void;
+  addRowVector(rows: number, n: number, v: number, dst: number): void;
+  addColumnSums(rows: number, n: number, src: number, dst: number): void;
 }
 
 const PAGE = 65536;

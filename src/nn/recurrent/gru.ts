@@ -187,6 +187,8 @@ export function gruKind(variant: GRUVariant = {}): CellKind<GRUWork> {
   return {
     gates: 3,
     hasCellState: false,
+    // r ⊙ (W_hn h + b_hn) makes the hidden side's n-gradient differ from dGx's.
+    hiddenGradsAfterLoop: false,
     // ghN is kept for the backward of the "after" form (dr needs it); it is not a gate.
     savedNames: ["r", "z", "n", "ghN"],
     tracedCount: 3,

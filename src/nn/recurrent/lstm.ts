@@ -13,7 +13,7 @@ import { sigmoid } from "../../kernels/activations.js";
 import { wasmGates, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
 import type { TypedData } from "../../tensor.js";
-import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
+import { addBias, type CellKind, type StepBuffers } from "./step.js";
 
 /** Scratch for one LSTM step. */
 export interface LSTMWork {
@@ -115,16 +115,16 @@ export function lstmStepBackward(k: StepBuffers, w: LSTMWork, s: number): void {
       }
     }
   }
-  // Both biases and both weight matrices see the same pre-activation gradient.
+  // Both biases and both weight matrices see the same pre-activation gradient, so the driver
+  // forms dW_hh and db_hh from dGx after the loop (hiddenGradsAfterLoop); here only dh_{t−1}.
   gemm(B, Hout, G, k.dGx, s * B * G, false, k.wHh, 0, false, k.dH, s * B * Hout, true);
-  gemm(G, Hout, B, k.dGx, s * B * G, true, k.h, s * B * Hout, false, k.dWhh, 0, true);
-  if (k.dbHh) addColumnSums(B, G, k.dGx, s * B * G, k.dbHh);
 }
 
 /** The LSTM as the driver runs it. */
 export const lstmKind: CellKind<LSTMWork> = {
   gates: 4,
   hasCellState: true,
+  hiddenGradsAfterLoop: true,
   savedNames: ["i", "f", "g", "o"],
   tracedCount: 4,
   workspaceFloats: (B: number, H: number) => 6 * B * H,

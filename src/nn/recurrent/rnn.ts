@@ -8,7 +8,7 @@ import { relu } from "../../kernels/activations.js";
 import { wasmGates, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
 import type { TypedData } from "../../tensor.js";
-import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
+import { addBias, type CellKind, type StepBuffers } from "./step.js";
 
 /** PyTorch's `nonlinearity` option of nn.RNN / nn.RNNCell. */
 export type Nonlinearity = "tanh" | "relu";
@@ -55,9 +55,8 @@ export function rnnStepBackward(k: StepBuffers, w: RNNWork, s: number): void {
       k.dGx[at + q] = w.nonlinearity === "tanh" ? dh * (1 - h * h) : k.saved[at + q]! > 0 ? dh : 0;
     }
   }
+  // dW_hh and db_hh: formed by the driver after the loop (hiddenGradsAfterLoop).
   gemm(B, H, H, k.dGx, at, false, k.wHh, 0, false, k.dH, at, true);
-  gemm(H, H, B, k.dGx, at, true, k.h, at, false, k.dWhh, 0, true);
-  if (k.dbHh) addColumnSums(B, H, k.dGx, at, k.dbHh);
 }
 
 /** The RNN as the driver runs it. */
@@ -65,6 +64,7 @@ export function rnnKind(nonlinearity: Nonlinearity): CellKind<RNNWork> {
   return {
     gates: 1,
     hasCellState: false,
+    hiddenGradsAfterLoop: true,
     savedNames: ["pre"],
     tracedCount: 1,
     workspaceFloats: (B: number, H: number) => B * H,

@@ -12,7 +12,7 @@
  *
  * Buffers are flat row-major typed arrays; "X[s]" means the (B, width) block at offset s·B·width.
  */
-import type { Workspace } from "../../kernels/backend.js";
+import { wasmGates, type Workspace } from "../../kernels/backend.js";
 import type { TypedData } from "../../tensor.js";
 
 /** Buffers of one (layer, direction) over all T steps; allocated once per forward call. */
@@ -58,6 +58,13 @@ export interface CellKind<W> {
   readonly hasCellState: boolean;
   /** Names of the per-step quantities kept in `saved`, H columns each, in order (trace keys). */
   readonly savedNames: readonly string[];
+  /**
+   * True when the gradient of the hidden-side pre-activation (h·W_hhᵀ + b_hh) is dGx itself,
+   * because the cell simply adds the two projections (LSTM, RNN). Then stepBackward leaves
+   * dW_hh and db_hh alone and the driver forms them after the loop over all steps at once,
+   * dW_hh = Σ_s dGx[s]ᵀ·h[s]: one large matrix product instead of T small ones.
+   */
+  readonly hiddenGradsAfterLoop: boolean;
   /** How many of `savedNames` (from the start) appear in the trace. */
   readonly tracedCount: number;
   /** Scratch arrays for one step, allocated once per (layer, direction), reused at every step. */
@@ -70,6 +77,11 @@ export interface CellKind<W> {
 
 /** Adds the column sums of the (B, N) block of `src` at `off` into `dst` (a bias gradient). */
 export function addColumnSums(B: number, N: number, src: TypedData, off: number, dst: TypedData, dstOff = 0): void {
+  const rt = wasmGates(N, src, dst);
+  if (rt) {
+    rt.k.addColumnSums(B, N, rt.addr(src as Float32Array, off), rt.addr(dst as Float32Array, dstOff));
+    return;
+  }
   for (let b = 0; b < B; b++) {
     const row = off + b * N;
     for (let j = 0; j < N; j++) dst[dstOff + j]! += src[row + j]!;
@@ -78,6 +90,11 @@ export function addColumnSums(B: number, N: number, src: TypedData, off: number,
 
 /** Adds bias[biasOff … biasOff+N) to every row of the (B, N) block of `dst` at `off`. */
 export function addBias(B: number, N: number, bias: TypedData, dst: TypedData, off = 0, biasOff = 0): void {
+  const rt = wasmGates(N, bias, dst);
+  if (rt) {
+    rt.k.addRowVector(B, N, rt.addr(bias as Float32Array, biasOff), rt.addr(dst as Float32Array, off));
+    return;
+  }
   for (let b = 0; b < B; b++) {
     const row = off + b * N;
     for (let j = 0; j < N; j++) dst[row + j]! += bias[biasOff + j]!;

@@ -5,3 +5,4 @@ export { mapUnary } from "./math";
 export { lstmForward, lstmBackward } from "./lstm";
 export { rnnForward, rnnBackward } from "./rnn";
 export { gruForwardRZ, gruForwardN, gruBackwardNZ, gruBackwardBefore, gruBackwardR } from "./gru";
+export { addRowVector, addColumnSums } from "./rows";
