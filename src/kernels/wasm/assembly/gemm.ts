@@ -71,7 +71,18 @@ function packB(kc: i32, nc: i32, b: usize, bk: i32, bj: i32, out: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
     let dst = out + <usize>(jr * kc * 4);
-    for (let k = 0; k < kc; k++) {
+    let k = 0;
+    if (nr == NR && bk == 1) {
+      // B stored transposed (N×K): each column is contiguous in k, so take 4×4 blocks and
+      // transpose them in registers instead of gathering values one by one.
+      for (; k + 4 <= kc; k += 4) {
+        const col = b + <usize>((k + jr * bj) * 4);
+        transpose4Store(col, bj, dst, NR * 4);
+        transpose4Store(col + <usize>(4 * bj * 4), bj, dst + 16, NR * 4);
+        dst += 4 * NR * 4;
+      }
+    }
+    for (; k < kc; k++) {
       const row = b + <usize>((k * bk + jr * bj) * 4);
       if (nr == NR && bj == 1) {
         v128.store(dst, v128.load(row));
@@ -88,13 +99,41 @@ function packB(kc: i32, nc: i32, b: usize, bk: i32, bj: i32, out: usize): void {
 
 /** op(A)[0:mr, 0:kc] → kc groups of MR floats (row values for one k side by side; zero-padded past mr). */
 function packA(kc: i32, mr: i32, a: usize, ai: i32, ak: i32, out: usize): void {
-  for (let k = 0; k < kc; k++) {
+  let k = 0;
+  if (mr == MR && ai == 1) {
+    // A stored transposed (K×M): the MR values for one k are already side by side.
+    for (; k < kc; k++) v128.store(out + <usize>(k * MR * 4), v128.load(a + <usize>(k * ak * 4)));
+    return;
+  }
+  if (mr == MR && ak == 1) {
+    // Rows contiguous in k: 4×4 blocks transposed in registers.
+    for (; k + 4 <= kc; k += 4) transpose4Store(a + <usize>(k * 4), ai, out + <usize>(k * MR * 4), MR * 4);
+  }
+  for (; k < kc; k++) {
     const col = a + <usize>(k * ak * 4);
     const dst = out + <usize>(k * MR * 4);
     for (let r = 0; r < MR; r++) {
       store<f32>(dst + <usize>(r * 4), r < mr ? load<f32>(col + <usize>(r * ai * 4)) : 0);
     }
   }
+}
+
+/**
+ * Reads four vectors of 4 floats at src, src + stride, src + 2·stride, src + 3·stride
+ * (stride in elements) and stores their transpose as four vectors dstStride bytes apart.
+ */
+// @ts-ignore: decorator
+@inline
+function transpose4Store(src: usize, stride: i32, dst: usize, dstStride: i32): void {
+  const s = <usize>(stride * 4);
+  const r0 = v128.load(src), r1 = v128.load(src + s), r2 = v128.load(src + 2 * s), r3 = v128.load(src + 3 * s);
+  const a = f32x4.shuffle(r0, r1, 0, 4, 1, 5), b = f32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const c = f32x4.shuffle(r0, r1, 2, 6, 3, 7), d = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  const ds = <usize>dstStride;
+  v128.store(dst, f32x4.shuffle(a, b, 0, 1, 4, 5));
+  v128.store(dst + ds, f32x4.shuffle(a, b, 2, 3, 6, 7));
+  v128.store(dst + 2 * ds, f32x4.shuffle(c, d, 0, 1, 4, 5));
+  v128.store(dst + 3 * ds, f32x4.shuffle(c, d, 2, 3, 6, 7));
 }
 
 /** The MR×NR tile at `c` (row stride `ldc` bytes) (+)= packed A strip · packed B strip. */
