@@ -1,21 +1,25 @@
 /**
  * `npm run bench`: median milliseconds per training step and per forward pass of seqlab's
- * recurrent models (float32, one thread), then a table against peers' reference figures.
+ * recurrent models (float32), the machine's WebAssembly SIMD peak, and a table against peers.
  *
- *   npm run bench                         every workload
+ *   npm run bench                         every workload (1 thread; char-medium and large also 2)
+ *   npm run bench -- --peers              and PyTorch + TensorFlow.js measured live, side by side
  *   npm run bench -- --only tiny,large    some of them
+ *   npm run bench -- --threads 1,2        thread counts for every workload
+ *   npm run bench -- --backend js         the TypeScript reference kernels (default: auto)
  *   npm run bench -- --iterations 50      timed iterations per workload (default 20)
  *   npm run bench -- --json               JSON lines only, no table
  *
  * It first rebuilds dist/ (as `npm run build`) so that it always measures the current source,
- * then runs each workload in its own Node process, so its peak RSS and JIT state are its own.
+ * then runs each measurement in its own Node process, so its peak RSS and JIT state are its own.
+ * Without --peers the peer columns are the reference figures in peers.mjs, and say so.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { availableParallelism, loadavg } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { barMisses, peers } from "./peers.mjs";
+import { measurePeers, peers } from "./peers.mjs";
 
 /** Warm-up: at least this many untimed calls and this many ms, so the JIT has optimised the hot loops. */
 const WARMUP_CALLS = 2;
@@ -23,24 +27,34 @@ const WARMUP_MS = 500;
 const DEFAULT_ITERATIONS = 20;
 const here = fileURLToPath(import.meta.url);
 
+/** The issue's figures for seqlab before the WebAssembly backend (README of 2026-11-24), ms per training step. */
+const BEFORE = { tiny: 0.037, "char-small": 314, "gru-small": 241, "rnn-small": 100, "char-medium": 2650, large: 6550 };
+
 function value(argv, a, flag) {
   if (argv[a] === undefined) throw new Error(`bench: ${flag} needs a value`);
   return argv[a];
 }
 
 function parseArgs(argv) {
-  const opts = { only: null, iterations: null, json: false, child: null };
+  const opts = { only: null, iterations: null, json: false, child: null, threads: null, backend: "auto", peers: false };
   for (let a = 0; a < argv.length; a++) {
     const arg = argv[a];
     if (arg === "--json") opts.json = true;
+    else if (arg === "--peers") opts.peers = true;
     else if (arg === "--only") opts.only = value(argv, ++a, arg).split(",").map((s) => s.trim()).filter(Boolean);
     else if (arg === "--iterations") opts.iterations = Number(value(argv, ++a, arg));
+    else if (arg === "--threads") opts.threads = value(argv, ++a, arg).split(",").map(Number);
+    else if (arg === "--backend") opts.backend = value(argv, ++a, arg);
     else if (arg === "--child") opts.child = value(argv, ++a, arg);
-    else throw new Error(`bench: unknown argument ${arg} (use --only a,b --iterations N --json)`);
+    else throw new Error(`bench: unknown argument ${arg} (use --peers --only a,b --threads 1,2 --backend auto|wasm|js --iterations N --json)`);
   }
   if (opts.iterations !== null && !(Number.isInteger(opts.iterations) && opts.iterations > 0)) {
     throw new Error(`bench: --iterations needs a positive integer, got ${opts.iterations}`);
   }
+  if (opts.threads && !opts.threads.every((t) => Number.isInteger(t) && t >= 1)) {
+    throw new Error(`bench: --threads needs positive integers, got ${opts.threads.join(",")}`);
+  }
+  if (!["auto", "wasm", "js"].includes(opts.backend)) throw new Error(`bench: --backend is auto, wasm or js, got ${opts.backend}`);
   return opts;
 }
 
@@ -63,8 +77,30 @@ function time(fn, n) {
   return median(ms);
 }
 
-/** Child process: measure one workload and print its JSON line. */
-async function measure(name, requested) {
+const round = (x, d) => Number(x.toFixed(d));
+
+/** Child process: the machine's WebAssembly SIMD multiply-add peak, GFLOP/s (best of several runs, after warm-up). */
+async function measurePeak() {
+  const { wasmRuntime } = await import("../dist/kernels/wasm.js");
+  const rt = wasmRuntime();
+  if (!rt) throw new Error("bench: the WebAssembly kernels did not load");
+  // Small calls first, so the engine's optimising compiler has compiled the loop.
+  for (let k = 0; k < 200; k++) rt.k.peakMulAdd(2000, 1, 0);
+  let best = 0;
+  for (let k = 0; k < 7; k++) {
+    const iters = 2e7;
+    const t0 = performance.now();
+    rt.k.peakMulAdd(iters, 1, 0);
+    best = Math.max(best, (iters * 256) / ((performance.now() - t0) * 1e6));
+  }
+  console.log(JSON.stringify({ peakGflops: round(best, 1) }));
+}
+
+/** Child process: measure one workload on `threads` threads and print its JSON line. */
+async function measure(name, requested, threads) {
+  const seqlab = await import("../dist/index.js");
+  const used = await seqlab.setThreads(threads);
+  if (used !== threads) throw new Error(`bench: asked for ${threads} threads, got ${used}`);
   const { workloads } = await import("./workloads.mjs");
   const w = workloads[name];
   const iterations = requested ?? w.iterations ?? DEFAULT_ITERATIONS;
@@ -72,9 +108,10 @@ async function measure(name, requested) {
   const trainMs = time(model.trainStep, iterations);
   const forwardMs = time(model.forward, iterations);
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
-  const round = (x, d) => Number(x.toFixed(d));
   console.log(JSON.stringify({
-    workload: name, trainMs: round(trainMs, 3), forwardMs: round(forwardMs, 3), iterations, peakRssMB: round(peakRssMB, 1),
+    workload: name, threads, backend: seqlab.getBackend(), wasm: seqlab.usingWasm(),
+    trainMs: round(trainMs, 3), forwardMs: round(forwardMs, 3),
+    forwardGflops: round((2 * w.forwardMacs) / (forwardMs * 1e6), 1), iterations, peakRssMB: round(peakRssMB, 1),
   }));
 }
 
@@ -83,13 +120,61 @@ function fmtMs(ms) {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(3)} ms`;
 }
 
-function printTable(results, loadAtStart) {
-  const peerList = Object.values(peers);
-  const head = ["workload", "seqlab train", "seqlab fwd", "iters", ...peerList.flatMap((p) => [p.label, "ratio"])];
+/** Peer columns: measured live ({ id: { label, results } }) or the reference figures, marked as such. */
+function peerColumns(measured) {
+  if (measured) {
+    return Object.entries(measured).map(([id, p]) => ({ id, label: p.label, error: p.error ?? null, trainMs: (w) => p.results?.[w]?.trainMs ?? null, live: true }));
+  }
+  return Object.entries(peers).map(([id, p]) => ({ id, label: `${p.label} (reference figure)`, error: null, trainMs: (w) => p.trainMs[w] ?? null, live: false }));
+}
+
+/** The issue's bars, each { bar, ok, figure }; PyTorch's time is the faster of its measured kernels. */
+function bars(results, columns, peak) {
+  const torchCols = columns.filter((c) => c.id.startsWith("pytorch"));
+  const torch = (w) => {
+    const ts = torchCols.map((c) => c.trainMs(w)).filter((t) => t !== null);
+    return ts.length ? Math.min(...ts) : null;
+  };
+  const at = (w, threads) => results.find((r) => r.workload === w && r.threads === threads);
+  const out = [];
+  const ratioBar = (w, threads, limit, text) => {
+    const r = at(w, threads), t = torch(w);
+    if (!r || t === null) return;
+    const ratio = r.trainMs / t;
+    out.push({ bar: text, ok: ratio <= limit, figure: `${ratio.toFixed(2)}× PyTorch (${fmtMs(r.trainMs)} vs ${fmtMs(t)})` });
+  };
+  const tiny = at("tiny", 1);
+  if (tiny && torch("tiny") !== null) {
+    const x = torch("tiny") / tiny.trainMs;
+    out.push({ bar: "tiny ≥ 15× faster than PyTorch", ok: x >= 15, figure: `${x.toFixed(1)}× faster` });
+  }
+  for (const w of ["char-small", "gru-small", "rnn-small"]) ratioBar(w, 1, 1.5, `${w} ≤ 1.5× PyTorch`);
+  ratioBar("char-medium", 1, 2, "char-medium ≤ 2× PyTorch");
+  ratioBar("large", 1, 3.5, "large ≤ 3.5× PyTorch (1 thread)");
+  ratioBar("large", 2, 2, "large with 2 threads ≤ 2× PyTorch's 1 thread");
+  const large = at("large", 1);
+  if (large && peak) {
+    const share = large.forwardGflops / peak;
+    out.push({ bar: "large forward ≥ 60% of the WebAssembly SIMD peak", ok: share >= 0.6, figure: `${(100 * share).toFixed(0)}% (${large.forwardGflops} of ${peak} GFLOP/s)` });
+  }
+  for (const w of ["char-medium", "large"]) {
+    const one = at(w, 1), two = at(w, 2);
+    if (one && two) {
+      const x = one.trainMs / two.trainMs;
+      out.push({ bar: `${w}: 2 threads ≥ 1.7× faster than 1`, ok: x >= 1.7, figure: `${x.toFixed(2)}×` });
+    }
+  }
+  const slower = results.filter((r) => r.threads === 1 && BEFORE[r.workload] !== undefined && r.trainMs > BEFORE[r.workload]);
+  out.push({ bar: "no workload slower than before the WebAssembly backend", ok: slower.length === 0, figure: slower.length ? slower.map((r) => `${r.workload} ${fmtMs(r.trainMs)} > ${fmtMs(BEFORE[r.workload])}`).join(", ") : "all faster" });
+  return out;
+}
+
+function printTable(results, columns, peak, loadAtStart) {
+  const head = ["workload", "threads", "seqlab train", "seqlab fwd", "fwd GFLOP/s", "peak RSS", ...columns.flatMap((c) => [c.id, "ratio"])];
   const rows = results.map((r) => [
-    r.workload, fmtMs(r.trainMs), fmtMs(r.forwardMs), String(r.iterations),
-    ...peerList.flatMap((p) => {
-      const ref = p.trainMs[r.workload] ?? null;
+    r.workload, String(r.threads), fmtMs(r.trainMs), fmtMs(r.forwardMs), String(r.forwardGflops), `${Math.round(r.peakRssMB)} MB`,
+    ...columns.flatMap((c) => {
+      const ref = c.trainMs(r.workload);
       return [fmtMs(ref), ref === null ? "—" : `${(r.trainMs / ref).toFixed(2)}×`];
     }),
   ]);
@@ -101,9 +186,10 @@ function printTable(results, loadAtStart) {
   for (const row of rows) console.log(line(row));
   console.log();
   console.log("Times are medians per training step (forward, cross-entropy at every step, backward, Adam)");
-  console.log("and per forward pass (the same forward and loss under noGrad), float32, one thread.");
-  console.log("ratio = seqlab train ÷ peer train: below 1 means seqlab is faster.");
-  console.log("PEER NUMBERS ARE REFERENCE FIGURES recorded earlier on this machine kind, NOT measured in this run.");
+  console.log("and per forward pass (the same forward and loss under noGrad), float32. ratio = seqlab ÷ peer: below 1 is faster.");
+  for (const c of columns) console.log(`${c.id}: ${c.label}${c.error ? ` — ERROR: ${c.error}` : ""}`);
+  if (!columns.some((c) => c.live)) console.log("PEER NUMBERS ARE REFERENCE FIGURES recorded earlier on this machine kind, NOT measured in this run (use --peers).");
+  console.log(`CPU: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores. WebAssembly SIMD peak (f32x4 multiply-add loop, 1 thread): ${peak ?? "?"} GFLOP/s.`);
   for (const r of results) {
     if (r.iterations < DEFAULT_ITERATIONS) console.log(`${r.workload}: only ${r.iterations} timed iterations (each step is slow).`);
   }
@@ -111,8 +197,8 @@ function printTable(results, loadAtStart) {
   if (load > availableParallelism()) {
     console.log(`WARNING: load average ${load.toFixed(1)} on ${availableParallelism()} cores: other processes competed for the CPU, so these times are inflated.`);
   }
-  const misses = barMisses(results);
-  console.log(`Bar (no workload slower than TensorFlow.js wasm; tiny ≥ 5× faster than PyTorch): ${misses.length ? "MISSED: " + misses.join("; ") : "met"}.`);
+  console.log();
+  for (const b of bars(results, columns, peak)) console.log(`${b.ok ? "met   " : "MISSED"}  ${b.bar}: ${b.figure}`);
 }
 
 /** `npm run build`: type errors are reported but do not stop the bench while tsc still emits dist/. */
@@ -128,9 +214,18 @@ function build() {
   if (!existsSync(new URL("../dist/index.js", import.meta.url))) throw new Error("bench: the build did not produce dist/index.js");
 }
 
+function child(args, backend) {
+  const out = execFileSync(process.execPath, [here, ...args], {
+    encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, SEQLAB_BACKEND: backend },
+  });
+  return JSON.parse(out.trim().split("\n").at(-1));
+}
+
 const opts = parseArgs(process.argv.slice(2));
-if (opts.child) {
-  await measure(opts.child, opts.iterations);
+if (opts.child === "peak") {
+  await measurePeak();
+} else if (opts.child) {
+  await measure(opts.child, opts.iterations, opts.threads?.[0] ?? 1);
 } else {
   const loadAtStart = loadavg()[0];
   build();
@@ -139,13 +234,19 @@ if (opts.child) {
   for (const n of names) {
     if (!(n in workloads)) throw new Error(`bench: unknown workload "${n}"; known: ${Object.keys(workloads).join(", ")}`);
   }
+  const { peakGflops } = child(["--child", "peak"], opts.backend);
+  if (!opts.json) console.log(`WebAssembly SIMD peak: ${peakGflops} GFLOP/s`);
   const results = [];
   for (const name of names) {
-    const args = [here, "--child", name, ...(opts.iterations ? ["--iterations", String(opts.iterations)] : [])];
-    const out = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-    const result = JSON.parse(out.trim().split("\n").at(-1));
-    console.log(JSON.stringify(result));
-    results.push(result);
+    const counts = opts.threads ?? (workloads[name].threaded ? [1, 2] : [1]);
+    for (const threads of counts) {
+      const args = ["--child", name, "--threads", String(threads), ...(opts.iterations ? ["--iterations", String(opts.iterations)] : [])];
+      const result = child(args, opts.backend);
+      console.log(JSON.stringify(result));
+      results.push(result);
+    }
   }
-  if (!opts.json) printTable(results, loadAtStart);
+  const measured = opts.peers ? await measurePeers(names, { iterations: opts.iterations ?? undefined }) : null;
+  if (measured) console.log(JSON.stringify({ peers: measured }));
+  if (!opts.json) printTable(results, peerColumns(measured), peakGflops, loadAtStart);
 }

@@ -75,34 +75,35 @@ function recurrentLM({ Cell, vocab, classes = vocab, inputSize, hiddenSize, numL
   };
 }
 
+/** Multiply-adds of one forward pass: input and hidden projections of every layer, and the readout. */
+function forwardMacs({ Cell, vocab, classes = vocab, inputSize, hiddenSize, numLayers = 1, T, B }) {
+  const gates = Cell === LSTM ? 4 : Cell === GRU ? 3 : 1;
+  let macs = 0;
+  for (let l = 0; l < numLayers; l++) macs += T * B * gates * hiddenSize * ((l === 0 ? inputSize : hiddenSize) + hiddenSize);
+  return macs + T * B * hiddenSize * classes;
+}
+
+/** A workload entry from its configuration. */
+function lm(describe, config, extra = {}) {
+  return { describe, build: recurrentLM(config), forwardMacs: forwardMacs(config), ...extra };
+}
+
 /**
- * name → { describe, build, iterations? }. `iterations` lowers the default count of timed
- * iterations for a workload too slow for the full 20 (the runner says so in its output).
+ * name → { describe, build, forwardMacs, iterations?, threaded? }. `iterations` lowers the default count of timed
+ * iterations for a workload too slow for the full 20 (the runner says so in its output);
+ * `threaded` workloads are also measured with 2 threads.
  */
 export const workloads = {
-  tiny: {
-    describe: "LSTM I=4 H=8 T=6 B=1, one-hot input (vocabulary 4)",
-    build: recurrentLM({ Cell: LSTM, vocab: 4, inputSize: 4, hiddenSize: 8, T: 6, B: 1, input: "onehot" }),
-  },
-  "char-small": {
-    describe: "Embedding(65→32) → LSTM H=128, T=64 B=32",
-    build: recurrentLM({ Cell: LSTM, vocab: 65, inputSize: 32, hiddenSize: 128, T: 64, B: 32, input: "embedding" }),
-  },
-  "gru-small": {
-    describe: "Embedding(65→32) → GRU H=128, T=64 B=32",
-    build: recurrentLM({ Cell: GRU, vocab: 65, inputSize: 32, hiddenSize: 128, T: 64, B: 32, input: "embedding" }),
-  },
-  "rnn-small": {
-    describe: "Embedding(65→32) → RNN H=128, T=64 B=32",
-    build: recurrentLM({ Cell: RNN, vocab: 65, inputSize: 32, hiddenSize: 128, T: 64, B: 32, input: "embedding" }),
-  },
-  "char-medium": {
-    describe: "Embedding(65→32) → 2-layer LSTM H=256, T=64 B=32",
-    build: recurrentLM({ Cell: LSTM, vocab: 65, inputSize: 32, hiddenSize: 256, numLayers: 2, T: 64, B: 32, input: "embedding" }),
-  },
-  large: {
-    describe: "LSTM I=512 H=512 T=32 B=64, readout to 65 classes",
-    build: recurrentLM({ Cell: LSTM, vocab: 65, inputSize: 512, hiddenSize: 512, T: 32, B: 64, input: "dense" }),
-    iterations: 5,
-  },
+  tiny: lm("LSTM I=4 H=8 T=6 B=1, one-hot input (vocabulary 4)",
+    { Cell: LSTM, vocab: 4, inputSize: 4, hiddenSize: 8, T: 6, B: 1, input: "onehot" }),
+  "char-small": lm("Embedding(65→32) → LSTM H=128, T=64 B=32",
+    { Cell: LSTM, vocab: 65, inputSize: 32, hiddenSize: 128, T: 64, B: 32, input: "embedding" }),
+  "gru-small": lm("Embedding(65→32) → GRU H=128, T=64 B=32",
+    { Cell: GRU, vocab: 65, inputSize: 32, hiddenSize: 128, T: 64, B: 32, input: "embedding" }),
+  "rnn-small": lm("Embedding(65→32) → RNN H=128, T=64 B=32",
+    { Cell: RNN, vocab: 65, inputSize: 32, hiddenSize: 128, T: 64, B: 32, input: "embedding" }),
+  "char-medium": lm("Embedding(65→32) → 2-layer LSTM H=256, T=64 B=32",
+    { Cell: LSTM, vocab: 65, inputSize: 32, hiddenSize: 256, numLayers: 2, T: 64, B: 32, input: "embedding" }, { threaded: true }),
+  large: lm("LSTM I=512 H=512 T=32 B=64, readout to 65 classes",
+    { Cell: LSTM, vocab: 65, inputSize: 512, hiddenSize: 512, T: 32, B: 64, input: "dense" }, { iterations: 5, threaded: true }),
 };

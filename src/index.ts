@@ -10,7 +10,7 @@ export {
 export * from "./ops/index.js";
 export { Module, type StateDict, type StateValue, type FactoryOptions } from "./nn/module.js";
 export { gemm } from "./kernels/gemm.js";
-export { getBackend, ready, setBackend, usingWasm, type BackendName } from "./kernels/backend.js";
+export { getBackend, getThreads, ready, setBackend, setThreads, usingWasm, type BackendName } from "./kernels/backend.js";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./inspect/gradcheck.js";
 export { Linear, linear, type LinearOptions } from "./nn/linear.js";
 export { Embedding, embedding, type EmbeddingOptions, type IndexInput } from "./nn/embedding.js";

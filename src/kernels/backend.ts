@@ -51,6 +51,23 @@ export async function ready(): Promise<boolean> {
   return usingWasm();
 }
 
+/**
+ * Runs the WebAssembly kernels on `count` threads (worker threads in Node, Web Workers in a
+ * cross-origin isolated page), the calling thread included; 1 goes back to one thread.
+ * Resolves to the number in use, which is 1 where threads are not possible (no WebAssembly, or
+ * a page without SharedArrayBuffer): never an error. Results do not depend on the count.
+ */
+export async function setThreads(count: number): Promise<number> {
+  if (!Number.isFinite(count) || count < 1) throw new RangeError(`setThreads: expected a count ≥ 1, got ${count}`);
+  const rt = await loadWasm();
+  return rt ? rt.setThreads(count) : 1;
+}
+
+/** Threads the WebAssembly kernels run on (1 unless setThreads asked for more). */
+export function getThreads(): number {
+  return wasmRuntime()?.threads ?? 1;
+}
+
 /** The WebAssembly runtime when float32 work runs on it, else null (kernels take their TypeScript path). */
 export function activeWasm(): WasmRuntime | null {
   return usingWasm() ? wasmRuntime() : null;

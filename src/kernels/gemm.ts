@@ -63,12 +63,7 @@ function gemmWasm(
     const a = inA ? rt.addr(A, aOff) : rt.addr(rt.copyIn(A, aOff, M * K));
     const b = inB ? rt.addr(B, bOff) : rt.addr(rt.copyIn(B, bOff, K * N));
     const c = inC ? null : accumulate ? rt.copyIn(C, cOff, M * N) : rt.alloc(M * N);
-    rt.k.gemm(
-      M, N, K,
-      a, transA ? 1 : K, transA ? M : 1,
-      b, transB ? 1 : N, transB ? K : 1,
-      c ? rt.addr(c) : rt.addr(C, cOff), accumulate ? 1 : 0, rt.gemmWork,
-    );
+    rt.gemm(M, N, K, a, transA ? 1 : K, transA ? M : 1, b, transB ? 1 : N, transB ? K : 1, c ? rt.addr(c) : rt.addr(C, cOff), accumulate);
     if (c) C.set(c, cOff);
   } finally {
     rt.release(mark);

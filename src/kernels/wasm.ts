@@ -14,7 +14,8 @@
  * space must have been reserved when it opened; a kernel that finds no room falls back to the
  * JavaScript kernels, never to a detached view.
  */
-import { kernelsWasmBase64 } from "./wasm/kernels.generated.js";
+import { SLOT, ThreadPool } from "./threads.js";
+import { kernelsSharedWasmBase64, kernelsWasmBase64, SHARED_MAX_PAGES } from "./wasm/kernels.generated.js";
 
 /** What the compiled module exports (pointers are byte offsets into its memory). */
 export interface KernelExports {
@@ -22,7 +23,7 @@ export interface KernelExports {
     M: number, N: number, K: number,
     a: number, ai: number, ak: number,
     b: number, bk: number, bj: number,
-    c: number, accumulate: number, work: number,
+    c: number, ldc: number, accumulate: number, work: number,
   ): void;
   peakMulAdd(iters: number, m: number, d: number): number;
   /** dst = f(src), n values (a multiple of 4); f: 0 e^x, 1 σ, 2 tanh. */
@@ -45,6 +46,12 @@ export interface KernelExports {
 }
 
 const PAGE = 65536;
+/** Where the threads' control block lives: inside the first page, which the kernels never touch. */
+const CONTROL_BYTE = 1024;
+/** Most threads (the caller and its workers); each has its own gemm packing scratch. */
+export const MAX_THREADS = 8;
+/** Below this many multiply-adds a product is not worth splitting between threads. */
+const SPLIT_MIN_WORK = 1 << 18;
 
 function decodeBase64(s: string): Uint8Array {
   const bin = atob(s);
@@ -59,8 +66,10 @@ export type ArenaMark = number;
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
   readonly k: KernelExports;
-  /** Byte offset of the gemm's packing scratch. */
+  /** Byte offset of the gemm's packing scratch (thread t's is at gemmWork + t·gemmWorkBytes). */
   readonly gemmWork: number;
+  private readonly gemmWorkBytes: number;
+  private pool: ThreadPool | null = null;
   /** memory.buffer, cached: the getter is a call into the engine, and a new object after each growth. */
   private buffer: ArrayBuffer;
   private readonly base: number;
@@ -69,15 +78,62 @@ export class WasmRuntime {
   /** Times a kernel fell back to JavaScript for lack of reserved arena space (the bench reports it). */
   fallbacks = 0;
 
-  constructor(module: WebAssembly.Module) {
-    this.memory = new WebAssembly.Memory({ initial: 64 });
+  /** `shared`: the module was built for a shared memory, which worker threads can use too. */
+  constructor(private readonly module: WebAssembly.Module, readonly shared: boolean) {
+    this.memory = new WebAssembly.Memory(shared ? { initial: 128, maximum: SHARED_MAX_PAGES, shared: true } : { initial: 64 });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.k = instance.exports as unknown as KernelExports;
-    this.buffer = this.memory.buffer;
-    // The first page stays free (AssemblyScript would put static data there); then the gemm's scratch.
+    this.buffer = this.memory.buffer as ArrayBuffer;
+    // The first page holds only the threads' control block (the kernels have no static data);
+    // then every thread's gemm scratch; then the arena.
     this.gemmWork = PAGE;
-    this.base = align(this.gemmWork + (this.k.GEMM_WORK_FLOATS.value as number) * 4);
+    this.gemmWorkBytes = align((this.k.GEMM_WORK_FLOATS.value as number) * 4);
+    this.base = this.gemmWork + (shared ? MAX_THREADS : 1) * this.gemmWorkBytes;
     this.top = this.base;
+    this.reserve(0);
+  }
+
+  /** Threads the kernels run on, the caller's included. */
+  get threads(): number {
+    return this.pool?.size ?? 1;
+  }
+
+  /**
+   * Runs the kernels on `count` threads from now on (1: the caller only). Resolves to the
+   * number in use: 1 on an ordinary memory (a browser page that is not cross-origin isolated).
+   */
+  async setThreads(count: number): Promise<number> {
+    this.pool?.stop();
+    this.pool = null;
+    const n = Math.min(Math.max(1, Math.floor(count)), MAX_THREADS, SLOT);
+    if (n > 1 && this.shared) this.pool = await ThreadPool.start(this.module, this.memory, CONTROL_BYTE, n, this.k);
+    return this.threads;
+  }
+
+  /**
+   * C (+)= op(A)·op(B) on byte addresses (see assembly/gemm.ts), split by blocks of columns of
+   * C (or of rows, when C is narrow) between the threads when there is enough work.
+   */
+  gemm(M: number, N: number, K: number, a: number, ai: number, ak: number, b: number, bk: number, bj: number, c: number, accumulate: boolean): void {
+    const acc = accumulate ? 1 : 0;
+    const T = this.pool && M * N * K >= SPLIT_MIN_WORK ? this.pool.size : 1;
+    if (T === 1) {
+      this.k.gemm(M, N, K, a, ai, ak, b, bk, bj, c, N, acc, this.gemmWork);
+      return;
+    }
+    const jobs: number[][] = [];
+    if (N >= 16 * T) {
+      const chunk = Math.ceil(N / T / 8) * 8; // whole 8-column strips of the micro-kernel
+      for (let j0 = 0, t = 0; j0 < N; j0 += chunk, t++) {
+        jobs.push([0, M, Math.min(chunk, N - j0), K, a, ai, ak, b + j0 * bj * 4, bk, bj, c + j0 * 4, N, acc, this.gemmWork + t * this.gemmWorkBytes]);
+      }
+    } else {
+      const chunk = Math.ceil(M / T / 4) * 4; // whole 4-row tiles
+      for (let i0 = 0, t = 0; i0 < M; i0 += chunk, t++) {
+        jobs.push([0, Math.min(chunk, M - i0), N, K, a + i0 * ai * 4, ai, ak, b, bk, bj, c + i0 * N * 4, N, acc, this.gemmWork + t * this.gemmWorkBytes]);
+      }
+    }
+    this.pool!.run(jobs);
   }
 
   /** Whether `x` is a view of this memory (then kernels read it in place). */
@@ -109,7 +165,7 @@ export class WasmRuntime {
     if (end <= size) return true;
     if (this.openScopes > 0) return false;
     this.memory.grow(Math.ceil((end - size) / PAGE));
-    this.buffer = this.memory.buffer;
+    this.buffer = this.memory.buffer as ArrayBuffer;
     return true;
   }
 
@@ -162,14 +218,18 @@ function align(bytes: number): number {
 
 let runtime: WasmRuntime | null = null;
 let failure: string | null = null;
-let bytes: Uint8Array | null = null;
+
+/** Shared memory where SharedArrayBuffer is allowed: Node, and cross-origin isolated pages. */
+function canShare(): boolean {
+  return typeof SharedArrayBuffer === "function" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+}
 
 function kernelBytes(): Uint8Array | null {
   if (typeof WebAssembly === "undefined") {
     failure = "this JavaScript engine has no WebAssembly";
     return null;
   }
-  bytes ??= decodeBase64(kernelsWasmBase64);
+  const bytes = decodeBase64(canShare() ? kernelsSharedWasmBase64 : kernelsWasmBase64);
   if (!WebAssembly.validate(bytes as BufferSource)) {
     failure = "this JavaScript engine has no WebAssembly SIMD";
     return null;
@@ -187,7 +247,7 @@ export function wasmRuntime(): WasmRuntime | null {
   const b = kernelBytes();
   if (!b) return null;
   try {
-    runtime = new WasmRuntime(new WebAssembly.Module(b as BufferSource));
+    runtime = new WasmRuntime(new WebAssembly.Module(b as BufferSource), canShare());
   } catch {
     // Synchronous compilation refused (browser main thread): loadWasm() compiles asynchronously.
   }
@@ -201,7 +261,7 @@ export async function loadWasm(): Promise<WasmRuntime | null> {
   if (!b) return null;
   try {
     const module = await WebAssembly.compile(b as BufferSource);
-    runtime ??= new WasmRuntime(module);
+    runtime ??= new WasmRuntime(module, canShare());
   } catch (e) {
     failure = e instanceof Error ? e.message : String(e);
   }

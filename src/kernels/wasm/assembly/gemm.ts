@@ -2,7 +2,8 @@
 //
 // C (+)= op(A)·op(B) in float32, the WebAssembly twin of src/kernels/gemm.ts. Pointers are
 // byte offsets into the module's memory; strides are in elements:
-//   op(A)[i, k] = A[i·ai + k·ak]      op(B)[k, j] = B[k·bk + j·bj]      C[i, j] = C[i·N + j]
+//   op(A)[i, k] = A[i·ai + k·ak]      op(B)[k, j] = B[k·bk + j·bj]      C[i, j] = C[i·ldc + j]
+// (ldc > N lets a thread compute a block of columns of a wider C.)
 //
 // How it is fast (the GotoBLAS recipe, cut down to one level of blocking):
 //   - op(B) is copied ("packed") KC rows × NC columns at a time into NR-wide column strips, so
@@ -24,13 +25,13 @@ export function gemm(
   M: i32, N: i32, K: i32,
   a: usize, ai: i32, ak: i32,
   b: usize, bk: i32, bj: i32,
-  c: usize, accumulate: i32, work: usize,
+  c: usize, ldc: i32, accumulate: i32, work: usize,
 ): void {
   const bp = work;
   const ap = work + <usize>(KC * NC * 4);
   const edge = ap + <usize>(KC * MR * 4);
   if (K == 0) {
-    if (!accumulate) memory.fill(c, 0, <usize>(M * N * 4));
+    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + <usize>(i * ldc * 4), 0, <usize>(N * 4));
     return;
   }
   for (let j0 = 0; j0 < N; j0 += NC) {
@@ -46,15 +47,15 @@ export function gemm(
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const strip = bp + <usize>(jr * kc * 4);
-          const tile = c + <usize>((i0 * N + j0 + jr) * 4);
+          const tile = c + <usize>((i0 * ldc + j0 + jr) * 4);
           if (mr == MR && nr == NR) {
-            kernel4x8(kc, ap, strip, tile, N * 4, add);
+            kernel4x8(kc, ap, strip, tile, ldc * 4, add);
           } else {
             // Edge of C: compute the whole tile into scratch, then write only the part inside C.
             kernel4x8(kc, ap, strip, edge, NR * 4, false);
             for (let r = 0; r < mr; r++) {
               for (let q = 0; q < nr; q++) {
-                const dst = tile + <usize>((r * N + q) * 4);
+                const dst = tile + <usize>((r * ldc + q) * 4);
                 const v = load<f32>(edge + <usize>((r * NR + q) * 4));
                 store<f32>(dst, add ? load<f32>(dst) + v : v);
               }
