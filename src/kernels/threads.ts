@@ -66,6 +66,8 @@ interface NodeWorkerThreads {
 
 /** Node's worker_threads, or null in a browser. The name is a variable so that bundlers leave it alone. */
 async function nodeWorkerThreads(): Promise<NodeWorkerThreads | null> {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (!proc?.versions?.node) return null;
   const name = "node:worker_threads";
   return (import(/* webpackIgnore: true */ name) as Promise<NodeWorkerThreads>).catch(() => null);
 }

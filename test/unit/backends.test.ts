@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  GRU, LSTM, RNN, Generator, getBackend, randn, setBackend, sum, usingWasm, type BackendName, type Tensor,
+  GRU, LSTM, RNN, Generator, getBackend, getThreads, randn, setBackend, setThreads, sum, usingWasm, type BackendName, type Tensor,
 } from "../../src/index.js";
 import { gemm, gemmJs } from "../../src/kernels/gemm.js";
 import { wasmRuntime, type KernelExports, type WasmRuntime } from "../../src/kernels/wasm.js";
@@ -242,5 +242,40 @@ describe("the arena in WebAssembly memory", () => {
       rt.alloc(rt.room());
       rt.alloc(64);
     })).toThrow("beyond its reservation");
+  });
+});
+
+describe("threads (Node worker threads on the shared WebAssembly memory)", () => {
+  /** One training-sized LSTM forward and backward: every output and gradient, as arrays. */
+  function lstmRun(): Float32Array[] {
+    setBackend("wasm");
+    const gen = new Generator(11);
+    const lstm = new LSTM({ inputSize: 24, hiddenSize: 96 });
+    for (const p of lstm.parameters()) for (let q = 0; q < p.size; q++) p.data[q] = gen.normal() * 0.2;
+    const x = randn([10, 32, 24], { generator: gen, requiresGrad: true });
+    const [out] = lstm.forward(x);
+    sum(out.mul(out)).backward();
+    return [out.data as Float32Array, x.grad!.data as Float32Array, ...lstm.parameters().map((p) => p.grad!.data as Float32Array)];
+  }
+
+  it("setThreads(2) starts a worker; results are bit-for-bit those of one thread; setThreads(1) goes back", async () => {
+    const one = lstmRun();
+    expect(await setThreads(2)).toBe(2);
+    expect(getThreads()).toBe(2);
+    const two = lstmRun();
+    // Products big enough to split really were split: compare a large one too.
+    const A = data(300 * 200, 5), B = data(200 * 170, 6), C1 = new Float32Array(300 * 170), C2 = new Float32Array(300 * 170);
+    gemm(300, 170, 200, A, 0, false, B, 0, true, C2, 0, false);
+    expect(await setThreads(1)).toBe(1);
+    expect(getThreads()).toBe(1);
+    gemm(300, 170, 200, A, 0, false, B, 0, true, C1, 0, false);
+    expect(two.length).toBe(one.length);
+    two.forEach((a, i) => expect(a.every((v, q) => Object.is(v, one[i]![q])), `array ${i}`).toBe(true));
+    expect(C2.every((v, q) => Object.is(v, C1[q]))).toBe(true);
+  });
+
+  it("rejects a thread count below 1", async () => {
+    await expect(setThreads(0)).rejects.toThrow("setThreads: expected a count ≥ 1, got 0");
+    await expect(setThreads(Number.NaN)).rejects.toThrow(RangeError);
   });
 });
