@@ -16,8 +16,25 @@ import type { KernelExports } from "./wasm.js";
 
 /** Int32 slots per thread in the control block: [sequence, done, kernel, 13 arguments]; also the most threads. */
 export const SLOT = 16;
+/**
+ * The gate kernels, each with how far its arguments after (B, H) move per batch row, in units
+ * of H floats (0: the same for every row, as a bias; null: not a pointer, a flag). With these a
+ * kernel's rows can be split between threads without knowing what it computes.
+ */
+export const ROW_STRIDES = {
+  lstmForward: [4, 4, 0, 1, 1, 4, 1],
+  lstmBackward: [4, 1, 1, 1, 1, 4, 1],
+  rnnForward: [1, 1, 0, 1, 1, null],
+  gruForwardRZ: [3, 2, 0, 1, 4, 1, null],
+  gruForwardN: [3, 1, 0, 1, 4, 1, null, null],
+  gruBackwardNZ: [4, 1, 1, 1, 3, 2, 1, 1, 1, null, null],
+  gruBackwardBefore: [4, 1, 1, 1, 1],
+  gruBackwardR: [4, 1, 3, 2],
+} as const;
+export type RowKernel = keyof typeof ROW_STRIDES;
+
 /** The kernels a job can name, by index. */
-export const JOB_KERNELS = ["gemm"] as const;
+export const JOB_KERNELS: readonly string[] = ["gemm", ...Object.keys(ROW_STRIDES)];
 
 /**
  * A worker's whole life, as one self-contained function: its source text is what the worker
@@ -106,7 +123,7 @@ export class ThreadPool {
     const workers: AnyWorker[] = [];
     const nodeThreads = await nodeWorkerThreads();
     for (let index = 1; index < count; index++) {
-      const data = { module, memory, ctlByte, index, kernels: [...JOB_KERNELS] };
+      const data = { module, memory, ctlByte, index, kernels: JOB_KERNELS };
       Atomics.store(ctl, index * SLOT, 0);
       if (nodeThreads) {
         const w = new nodeThreads.Worker(workerSource(true), { eval: true, workerData: data });

@@ -14,7 +14,7 @@
  * space must have been reserved when it opened; a kernel that finds no room falls back to the
  * JavaScript kernels, never to a detached view.
  */
-import { SLOT, ThreadPool } from "./threads.js";
+import { JOB_KERNELS, ROW_STRIDES, SLOT, ThreadPool, type RowKernel } from "./threads.js";
 import { kernelsSharedWasmBase64, kernelsWasmBase64, SHARED_MAX_PAGES } from "./wasm/kernels.generated.js";
 
 /** What the compiled module exports (pointers are byte offsets into its memory). */
@@ -52,6 +52,8 @@ const CONTROL_BYTE = 1024;
 export const MAX_THREADS = 8;
 /** Below this many multiply-adds a product is not worth splitting between threads. */
 const SPLIT_MIN_WORK = 1 << 18;
+/** Below this many gate values (B·H) a gate kernel is not worth splitting between threads. */
+const ROWS_SPLIT_MIN = 2048;
 
 function decodeBase64(s: string): Uint8Array {
   const bin = atob(s);
@@ -132,6 +134,27 @@ export class WasmRuntime {
       for (let i0 = 0, t = 0; i0 < M; i0 += chunk, t++) {
         jobs.push([0, Math.min(chunk, M - i0), N, K, a + i0 * ai * 4, ai, ak, b, bk, bj, c + i0 * N * 4, N, acc, this.gemmWork + t * this.gemmWorkBytes]);
       }
+    }
+    this.pool!.run(jobs);
+  }
+
+  /**
+   * Runs a gate kernel on B batch rows of H units (see assembly/lstm.ts, gru.ts, rnn.ts),
+   * split by blocks of rows between the threads when there is enough work.
+   */
+  rows(name: RowKernel, B: number, H: number, ...args: number[]): void {
+    const T = this.pool && B * H >= ROWS_SPLIT_MIN ? Math.min(this.pool.size, B) : 1;
+    const kernel = this.k[name] as (...a: number[]) => void;
+    if (T === 1) {
+      kernel(B, H, ...args);
+      return;
+    }
+    const strides: readonly (number | null)[] = ROW_STRIDES[name];
+    const index = JOB_KERNELS.indexOf(name);
+    const chunk = Math.ceil(B / T);
+    const jobs: number[][] = [];
+    for (let b0 = 0; b0 < B; b0 += chunk) {
+      jobs.push([index, Math.min(chunk, B - b0), H, ...args.map((a, i) => (strides[i] ? a + b0 * strides[i]! * H * 4 : a))]);
     }
     this.pool!.run(jobs);
   }

@@ -165,15 +165,17 @@ const expectations: Record<string, (nb: Notebook) => void> = {
   "07-takeaways.ipynb": (nb) => {
     const text = textOf(nb);
     // The live table: every model measured; the feedforward net recalls inside its window only,
-    // the vanilla RNN fails at k = 20 and 30, at least one gated model recalls at k = 20.
+    // the vanilla RNN does not recall (accuracy ≥ 0.9, the notebook's GOOD) at k = 20 or 30, at
+    // least one gated model does at k = 20. (How far below 0.9 the RNN ends is one training run's
+    // luck: 0.47 at k = 30 with the TypeScript kernels' rounding, 0.74 with WebAssembly's.)
     for (const kind of ["feedforward", "rnn", "lstm", "gru", "attention"]) {
       expect(resultOf(text, `${kind}_params`)).toBeGreaterThan(0);
       expect(resultOf(text, `${kind}_sentiment`)).toBeGreaterThanOrEqual(0);
     }
     expect(resultOf(text, "feedforward_recall_k3")).toBeGreaterThanOrEqual(0.9);
     expect(resultOf(text, "feedforward_recall_k10")).toBeLessThan(0.4);
-    expect(resultOf(text, "rnn_recall_k20")).toBeLessThan(0.7);
-    expect(resultOf(text, "rnn_recall_k30")).toBeLessThan(0.7);
+    expect(resultOf(text, "rnn_recall_k20")).toBeLessThan(0.9);
+    expect(resultOf(text, "rnn_recall_k30")).toBeLessThan(0.9);
     expect(Math.max(resultOf(text, "lstm_recall_k20"), resultOf(text, "gru_recall_k20"))).toBeGreaterThanOrEqual(0.9);
     expect(resultOf(text, "gru_params") / resultOf(text, "lstm_params")).toBeLessThan(0.8);
     // Self-attention recalls at every distance tried, and the answering row looks at the answer.

@@ -37,7 +37,7 @@ export function lstmStep(k: StepBuffers, w: LSTMWork, s: number): void {
   const rt = wasmGates(H, k.gx, w.gh, k.bHh, k.c, k.saved, m);
   if (rt) {
     const at = (x: TypedData | null, off = 0): number => rt.addr(x as Float32Array | null, off);
-    rt.k.lstmForward(B, H, at(k.gx, s * B * G), at(w.gh), at(k.bHh), at(k.c, s * B * H), at(k.c, (s + 1) * B * H), at(k.saved, s * B * G), at(m, mOff));
+    rt.rows("lstmForward", B, H, at(k.gx, s * B * G), at(w.gh), at(k.bHh), at(k.c, s * B * H), at(k.c, (s + 1) * B * H), at(k.saved, s * B * G), at(m, mOff));
   } else {
     if (k.bHh) addBias(B, G, k.bHh, w.gh);
     for (let b = 0; b < B; b++) {
@@ -93,7 +93,7 @@ export function lstmStepBackward(k: StepBuffers, w: LSTMWork, s: number): void {
   const rt = wasmGates(H, k.saved, k.c, dm, k.dC, k.dGx);
   if (rt) {
     const at = (x: TypedData, off: number): number => rt.addr(x as Float32Array, off);
-    rt.k.lstmBackward(B, H, at(k.saved, s * B * G), at(k.c, s * B * H), at(k.c, (s + 1) * B * H), at(dm, dmOff), at(k.dC, (s + 1) * B * H), at(k.dGx, s * B * G), at(k.dC, s * B * H));
+    rt.rows("lstmBackward", B, H, at(k.saved, s * B * G), at(k.c, s * B * H), at(k.c, (s + 1) * B * H), at(dm, dmOff), at(k.dC, (s + 1) * B * H), at(k.dGx, s * B * G), at(k.dC, s * B * H));
   } else {
     for (let b = 0; b < B; b++) {
       const a = s * B * G + b * G;

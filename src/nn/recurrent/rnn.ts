@@ -28,7 +28,7 @@ export function rnnStep(k: StepBuffers, w: RNNWork, s: number): void {
   const rt = wasmGates(H, k.gx, w.gh, k.bHh, k.saved, k.h);
   if (rt) {
     const p = (x: TypedData | null, off = 0): number => rt.addr(x as Float32Array | null, off);
-    rt.k.rnnForward(B, H, p(k.gx, at), p(w.gh), p(k.bHh), p(k.saved, at), p(k.h, at + B * H), w.nonlinearity === "relu" ? 1 : 0);
+    rt.rows("rnnForward", B, H, p(k.gx, at), p(w.gh), p(k.bHh), p(k.saved, at), p(k.h, at + B * H), w.nonlinearity === "relu" ? 1 : 0);
     return;
   }
   if (k.bHh) addBias(B, H, k.bHh, w.gh);
