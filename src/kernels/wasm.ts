@@ -197,8 +197,8 @@ export class WasmRuntime {
     return Math.max(0, Math.floor((this.buffer.byteLength - this.top) / 4) - 16);
   }
 
-  /** A zero-filled float32 view of n values, on top of the arena (space must be reserved). */
-  alloc(n: number): Float32Array {
+  /** A float32 view of n values on top of the arena (space must be reserved), zero-filled unless `zero` is false. */
+  alloc(n: number, zero = true): Float32Array {
     const at = this.top;
     const end = at + align(n * 4);
     if (end > this.buffer.byteLength) {
@@ -206,13 +206,13 @@ export class WasmRuntime {
     }
     this.top = end;
     const view = new Float32Array(this.buffer, at, n);
-    view.fill(0);
+    if (zero) view.fill(0);
     return view;
   }
 
   /** A copy of src[off … off+n) in the arena. */
   copyIn(src: ArrayLike<number> & { subarray?: unknown }, off: number, n: number): Float32Array {
-    const view = this.alloc(n);
+    const view = this.alloc(n, false);
     view.set((src as Float32Array).subarray(off, off + n));
     return view;
   }

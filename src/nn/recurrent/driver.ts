@@ -214,21 +214,22 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
         xs = allocate(dtype, T * B * F);
         permuteRows(order, B, F, false, false, xs, 0, F, 0, layerIn, F, 0);
       }
-      const floats = weightFloats(w_) + T * B * (G + S) + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0))
+      const floats = weightFloats(w_) + G + T * B * (G + S) + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0))
         + cell.workspaceFloats(B, H, Hout) + T * B * F + G * F; // the last two: the input projection's operands
       const layerF = F;
       runs.push(withWorkspace(dtype, floats, (ws): DirectionRun => {
         const k: StepBuffers = {
           B, H, Hout, ...placeWeights(ws, w_),
-          gx: ws.alloc(T * B * G),
-          saved: ws.alloc(T * B * S),
+          // gx is written whole by the input projection, saved by the steps: no zeroing needed.
+          gx: ws.scratch(T * B * G),
+          saved: ws.scratch(T * B * S),
           h: ws.alloc((T + 1) * B * Hout),
           c: ws.alloc(cell.hasCellState ? (T + 1) * B * H : 0),
           // Gradient buffers are allocated by backward (none are needed for inference).
           dGx: EMPTY[dtype], dH: EMPTY[dtype], dC: EMPTY[dtype], dWhh: EMPTY[dtype], dbHh: null, dWhr: null,
         };
         gemm(T * B, G, layerF, xs, 0, false, w_.wIh, 0, true, k.gx, 0, false);
-        if (w_.bIh) addBias(T * B, G, w_.bIh, k.gx);
+        if (w_.bIh) addBias(T * B, G, ws.place(w_.bIh), k.gx);
         if (p.h0) k.h.set(p.h0.subarray(slot * B * Hout, (slot + 1) * B * Hout));
         if (p.c0) k.c.set(p.c0.subarray(slot * B * H, (slot + 1) * B * H));
         const w = cell.workspace(ws, B, H, Hout);
@@ -284,7 +285,7 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
           const k: StepBuffers = {
             ...run.k, ...placeWeights(ws, w_),
             saved: ws.place(run.k.saved), h: ws.place(run.k.h), c: ws.place(run.k.c),
-            dGx: ws.alloc(T * B * G),
+            dGx: ws.scratch(T * B * G), // every step writes its whole block
             dH: ws.alloc((T + 1) * B * Hout),
             dC: ws.alloc(cell.hasCellState ? (T + 1) * B * H : 0),
             dWhh: ws.alloc(w_.wHh.length),
@@ -311,9 +312,11 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
           gemm(G, run.F, T * B, k.dGx, 0, true, run.xs, 0, false, dWih, 0, true);
           let dbIh: TypedData | null = null;
           if (w_.bIh) {
+            // db_ih is the column sums of dGx: db_hh already, when the driver formed that above.
             const sums = cell.hiddenGradsAfterLoop && k.dbHh ? k.dbHh : ws.alloc(G);
             if (sums !== k.dbHh) addColumnSums(T * B, G, k.dGx, 0, sums);
-            dbIh = sums.slice();
+            dbIh = allocate(dtype, G);
+            dbIh.set(sums);
           }
           const dxs = allocate(dtype, T * B * run.F);
           gemm(T * B, run.F, G, k.dGx, 0, false, w_.wIh, 0, false, dxs, 0, false);
