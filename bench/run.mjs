@@ -169,7 +169,7 @@ function bars(results, columns, peak) {
   return out;
 }
 
-function printTable(results, columns, peak, loadAtStart) {
+function printTable(results, columns, peak, loadAtStart, iterationsAsked) {
   const head = ["workload", "threads", "seqlab train", "seqlab fwd", "fwd GFLOP/s", "peak RSS", ...columns.flatMap((c) => [c.id, "ratio"])];
   const rows = results.map((r) => [
     r.workload, String(r.threads), fmtMs(r.trainMs), fmtMs(r.forwardMs), String(r.forwardGflops), `${Math.round(r.peakRssMB)} MB`,
@@ -191,7 +191,7 @@ function printTable(results, columns, peak, loadAtStart) {
   if (!columns.some((c) => c.live)) console.log("PEER NUMBERS ARE REFERENCE FIGURES recorded earlier on this machine kind, NOT measured in this run (use --peers).");
   console.log(`CPU: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores. WebAssembly SIMD peak (f32x4 multiply-add loop, 1 thread): ${peak ?? "?"} GFLOP/s.`);
   for (const r of results) {
-    if (r.iterations < DEFAULT_ITERATIONS) console.log(`${r.workload}: only ${r.iterations} timed iterations (each step is slow).`);
+    if (!iterationsAsked && r.iterations < DEFAULT_ITERATIONS) console.log(`${r.workload}: only ${r.iterations} timed iterations (each step is slow).`);
   }
   const load = Math.max(loadAtStart, loadavg()[0]);
   if (load > availableParallelism()) {
@@ -248,5 +248,5 @@ if (opts.child === "peak") {
   }
   const measured = opts.peers ? await measurePeers(names, { iterations: opts.iterations ?? undefined }) : null;
   if (measured) console.log(JSON.stringify({ peers: measured }));
-  if (!opts.json) printTable(results, peerColumns(measured), peakGflops, loadAtStart);
+  if (!opts.json) printTable(results, peerColumns(measured), peakGflops, loadAtStart, opts.iterations !== null);
 }
