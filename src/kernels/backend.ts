@@ -79,17 +79,15 @@ export function sizeThresholds(): boolean {
 }
 
 /**
- * The runtime, when the gate kernels can run in WebAssembly on these arrays: the backend is
- * active, every array is a view of its memory (a time loop's buffers, see Workspace) and H
- * is a multiple of 4 (the kernels take four units at a time). Otherwise null: the cell's
- * TypeScript loop runs instead.
+ * The runtime, when the gate kernels can run in WebAssembly on a time loop's buffers: the
+ * backend is active, `x` (any of the loop's buffers: the driver allocates them all from one
+ * workspace, so one tells where all live) is a view of its memory, and H is a multiple of 4
+ * (the kernels take four units at a time). Otherwise null: the TypeScript loop runs instead.
  */
-export function wasmGates(H: number, ...arrays: readonly (TypedData | null)[]): WasmRuntime | null {
-  if (H % 4 !== 0) return null;
+export function wasmOn(H: number, x: TypedData): WasmRuntime | null {
+  if (H % 4 !== 0 || !(x instanceof Float32Array)) return null;
   const rt = activeWasm();
-  if (!rt) return null;
-  for (const a of arrays) if (a && !rt.holds(a)) return null;
-  return rt;
+  return rt && rt.holds(x) ? rt : null;
 }
 
 /**

@@ -12,8 +12,6 @@
  * loop hands out a job every few dozen microseconds, and a waiting worker spins briefly on its
  * slot before it sleeps (Atomics.wait), so it usually picks the next job up within a microsecond.
  */
-import type { KernelExports } from "./wasm.js";
-
 /** Int32 slots per thread in the control block: [sequence, done, kernel, 13 arguments]; also the most threads. */
 export const SLOT = 16;
 /**
@@ -33,17 +31,45 @@ export const ROW_STRIDES = {
 } as const;
 export type RowKernel = keyof typeof ROW_STRIDES;
 
-/** The kernels a job can name, by index. */
-export const JOB_KERNELS: readonly string[] = ["gemm", ...Object.keys(ROW_STRIDES)];
+/** The kernels a job can name, by index ("gemmChunks": see `gemmChunks`). */
+export const JOB_KERNELS: readonly string[] = ["gemmChunks", ...Object.keys(ROW_STRIDES)];
+
+/** Int32 index, in the control block, of the counter from which threads take gemm chunks. */
+export const CHUNK_COUNTER = SLOT * SLOT;
+/** Int32s in the control block: a slot per thread, then the chunk counter. */
+export const CONTROL_INTS = SLOT * SLOT + SLOT;
+
+/**
+ * A share of C (+)= op(A)·op(B), taken chunk by chunk: every thread (the caller too) runs this
+ * and takes the next `|spec|` columns (spec > 0) or rows (spec < 0) of C from a shared counter
+ * until none are left. Taking chunks rather than fixed halves lets a faster core do more, as
+ * when a virtual CPU shares its core with someone else. Self-contained: workers run its source.
+ */
+export function gemmChunks(exports: Record<string, (...args: number[]) => unknown>, ctl: Int32Array, counter: number, args: ArrayLike<number>): void {
+  const M = args[0]!, N = args[1]!, K = args[2]!, a = args[3]!, ai = args[4]!, ak = args[5]!;
+  const b = args[6]!, bk = args[7]!, bj = args[8]!, c = args[9]!, acc = args[10]!, work = args[11]!, spec = args[12]!;
+  const size = Math.abs(spec);
+  const total = spec > 0 ? N : M;
+  for (;;) {
+    const from = Atomics.add(ctl, counter, size);
+    if (from >= total) return;
+    const n = Math.min(size, total - from);
+    if (spec > 0) exports["gemm"]!(M, n, K, a, ai, ak, b + from * bj * 4, bk, bj, c + from * 4, N, acc, work);
+    else exports["gemm"]!(n, N, K, a + from * ai * 4, ai, ak, b, bk, bj, c + from * N * 4, N, acc, work);
+  }
+}
 
 /**
  * A worker's whole life, as one self-contained function: its source text is what the worker
  * runs (see `workerSource`), so it may use nothing from outside its own body.
  */
-function workerMain(module: WebAssembly.Module, memory: WebAssembly.Memory, ctlByte: number, index: number, kernels: readonly string[]): void {
+function workerMain(
+  module: WebAssembly.Module, memory: WebAssembly.Memory, ctlByte: number, index: number, kernels: readonly string[],
+  counter: number, chunks: typeof gemmChunks,
+): void {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exports = instance.exports as unknown as Record<string, (...args: number[]) => unknown>;
-  const ctl = new Int32Array(memory.buffer, ctlByte, 16 * 16);
+  const ctl = new Int32Array(memory.buffer, ctlByte, counter + 16);
   const base = index * 16;
   let seen = Atomics.load(ctl, base);
   Atomics.store(ctl, base + 1, seen); // ready
@@ -51,13 +77,14 @@ function workerMain(module: WebAssembly.Module, memory: WebAssembly.Memory, ctlB
   for (;;) {
     let spins = 0;
     while (Atomics.load(ctl, base) === seen) {
-      if (++spins > 200000) Atomics.wait(ctl, base, seen, 50);
+      if (++spins > 20000) Atomics.wait(ctl, base, seen, 50);
     }
     seen = Atomics.load(ctl, base);
     const kernel = kernels[ctl[base + 2]!]!;
     const args: number[] = [];
     for (let a = 0; a < 13; a++) args.push(ctl[base + 3 + a]!);
-    exports[kernel]!(...args);
+    if (kernel === "gemmChunks") chunks(exports, ctl, counter, args);
+    else exports[kernel]!(...args);
     Atomics.store(ctl, base + 1, seen);
     Atomics.notify(ctl, base + 1);
   }
@@ -66,9 +93,10 @@ function workerMain(module: WebAssembly.Module, memory: WebAssembly.Memory, ctlB
 /** The worker's script: workerMain's source and a start-up line for Node or for a browser. */
 function workerSource(node: boolean): string {
   const main = `(${workerMain.toString()})`;
+  const call = `${main}(d.module, d.memory, d.ctlByte, d.index, d.kernels, ${CHUNK_COUNTER}, ${gemmChunks.toString()})`;
   return node
-    ? `const { workerData: d } = require("node:worker_threads");\n${main}(d.module, d.memory, d.ctlByte, d.index, d.kernels);`
-    : `onmessage = (e) => { const d = e.data; ${main}(d.module, d.memory, d.ctlByte, d.index, d.kernels); close(); };`;
+    ? `const { workerData: d } = require("node:worker_threads");\n${call};`
+    : `onmessage = (e) => { const d = e.data; ${call}; close(); };`;
 }
 
 /** What both kinds of worker look like to the pool. */
@@ -99,13 +127,12 @@ export class ThreadPool {
   private seq = 0;
   private readonly canBlock: boolean;
 
-  private constructor(
-    private readonly ctl: Int32Array,
-    private readonly workers: readonly AnyWorker[],
-    private readonly exports: KernelExports,
-  ) {
+  private readonly slots: Int32Array[] = [];
+
+  private constructor(private readonly ctl: Int32Array, private readonly workers: readonly AnyWorker[]) {
     // A browser's main thread may not block in Atomics.wait: there the caller spins instead.
     this.canBlock = typeof (globalThis as { window?: unknown }).window === "undefined";
+    for (let t = 0; t <= workers.length; t++) this.slots.push(ctl.subarray(t * SLOT + 2, (t + 1) * SLOT));
   }
 
   /** Threads in all, the caller's included. */
@@ -117,8 +144,8 @@ export class ThreadPool {
    * Starts `count − 1` workers on the shared memory and resolves once each has said it is
    * ready. Needs a shared memory; `count` is at most SLOT (16).
    */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, ctlByte: number, count: number, exports: KernelExports): Promise<ThreadPool> {
-    const ctl = new Int32Array(memory.buffer, ctlByte, SLOT * SLOT);
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, ctlByte: number, count: number): Promise<ThreadPool> {
+    const ctl = new Int32Array(memory.buffer, ctlByte, CONTROL_INTS);
     ctl.fill(-1);
     const workers: AnyWorker[] = [];
     const nodeThreads = await nodeWorkerThreads();
@@ -147,28 +174,42 @@ export class ThreadPool {
         await new Promise((r) => setTimeout(r, 1));
       }
     }
-    return new ThreadPool(ctl, workers, exports);
+    return new ThreadPool(ctl, workers);
   }
 
   /**
-   * Runs jobs[0] on the calling thread and jobs[t] on worker t, and returns when all are done.
-   * A job is [kernel index, ...arguments]; fewer jobs than threads leave the rest idle.
+   * Worker t's job slot (1 ≤ t < size): [kernel index, up to 13 arguments]. The caller fills
+   * the slots, calls `dispatch`, runs its own share, then `wait`s: no allocation per job.
    */
-  run(jobs: readonly (readonly number[])[]): void {
+  job(t: number): Int32Array {
+    return this.slots[t]!;
+  }
+
+  /** Sets the counter `gemmChunks` takes its chunks from. */
+  resetChunks(): void {
+    Atomics.store(this.ctl, CHUNK_COUNTER, 0);
+  }
+
+  /** The control block, for the caller's own share of a `gemmChunks` job. */
+  get control(): Int32Array {
+    return this.ctl;
+  }
+
+  /** Starts workers 1 … n−1 on what their job slots hold. */
+  dispatch(n: number): void {
     const seq = ++this.seq;
-    for (let t = 1; t < jobs.length; t++) {
-      const base = t * SLOT;
-      const job = jobs[t]!;
-      for (let a = 0; a < job.length; a++) this.ctl[base + 2 + a] = job[a]!;
-      Atomics.store(this.ctl, base, seq);
-      Atomics.notify(this.ctl, base);
+    for (let t = 1; t < n; t++) {
+      Atomics.store(this.ctl, t * SLOT, seq);
+      Atomics.notify(this.ctl, t * SLOT);
     }
-    const [kernel, ...args] = jobs[0]!;
-    (this.exports as unknown as Record<string, (...a: number[]) => void>)[JOB_KERNELS[kernel!]!]!(...args);
-    for (let t = 1; t < jobs.length; t++) {
+  }
+
+  /** Returns once workers 1 … n−1 have finished the last dispatch (spinning briefly, then sleeping where allowed). */
+  wait(n: number): void {
+    for (let t = 1; t < n; t++) {
       const at = t * SLOT + 1;
       let spins = 0;
-      while (Atomics.load(this.ctl, at) !== seq) {
+      while (Atomics.load(this.ctl, at) !== this.seq) {
         if (this.canBlock && ++spins > 10000) Atomics.wait(this.ctl, at, Atomics.load(this.ctl, at), 1);
       }
     }

@@ -14,7 +14,7 @@
  * space must have been reserved when it opened; a kernel that finds no room falls back to the
  * JavaScript kernels, never to a detached view.
  */
-import { JOB_KERNELS, ROW_STRIDES, SLOT, ThreadPool, type RowKernel } from "./threads.js";
+import { CHUNK_COUNTER, JOB_KERNELS, ROW_STRIDES, SLOT, ThreadPool, gemmChunks, type RowKernel } from "./threads.js";
 import { kernelsSharedWasmBase64, kernelsWasmBase64, SHARED_MAX_PAGES } from "./wasm/kernels.generated.js";
 
 /** What the compiled module exports (pointers are byte offsets into its memory). */
@@ -72,13 +72,17 @@ export class WasmRuntime {
   readonly gemmWork: number;
   private readonly gemmWorkBytes: number;
   private pool: ThreadPool | null = null;
+  /** The calling thread's gemmChunks arguments, reused (no allocation per product). */
+  private readonly ownJob = new Int32Array(13);
   /** memory.buffer, cached: the getter is a call into the engine, and a new object after each growth. */
   private buffer: ArrayBuffer;
   private readonly base: number;
   private top: number;
   private openScopes = 0;
-  /** Times a kernel fell back to JavaScript for lack of reserved arena space (the bench reports it). */
+  /** Times a kernel fell back to JavaScript for lack of reserved arena space. */
   fallbacks = 0;
+  /** The most arena bytes in use at once since the last `resetPeak()` (training memory, for tests and the bench). */
+  peakBytes = 0;
 
   /** `shared`: the module was built for a shared memory, which worker threads can use too. */
   constructor(private readonly module: WebAssembly.Module, readonly shared: boolean) {
@@ -108,7 +112,7 @@ export class WasmRuntime {
     this.pool?.stop();
     this.pool = null;
     const n = Math.min(Math.max(1, Math.floor(count)), MAX_THREADS, SLOT);
-    if (n > 1 && this.shared) this.pool = await ThreadPool.start(this.module, this.memory, CONTROL_BYTE, n, this.k);
+    if (n > 1 && this.shared) this.pool = await ThreadPool.start(this.module, this.memory, CONTROL_BYTE, n);
     return this.threads;
   }
 
@@ -118,45 +122,63 @@ export class WasmRuntime {
    */
   gemm(M: number, N: number, K: number, a: number, ai: number, ak: number, b: number, bk: number, bj: number, c: number, accumulate: boolean): void {
     const acc = accumulate ? 1 : 0;
-    const T = this.pool && M * N * K >= SPLIT_MIN_WORK ? this.pool.size : 1;
+    const pool = this.pool;
+    const T = pool && M * N * K >= SPLIT_MIN_WORK ? pool.size : 1;
     if (T === 1) {
       this.k.gemm(M, N, K, a, ai, ak, b, bk, bj, c, N, acc, this.gemmWork);
       return;
     }
-    const jobs: number[][] = [];
-    if (N >= 16 * T) {
-      const chunk = Math.ceil(N / T / 8) * 8; // whole 8-column strips of the micro-kernel
-      for (let j0 = 0, t = 0; j0 < N; j0 += chunk, t++) {
-        jobs.push([0, M, Math.min(chunk, N - j0), K, a, ai, ak, b + j0 * bj * 4, bk, bj, c + j0 * 4, N, acc, this.gemmWork + t * this.gemmWorkBytes]);
-      }
-    } else {
-      const chunk = Math.ceil(M / T / 4) * 4; // whole 4-row tiles
-      for (let i0 = 0, t = 0; i0 < M; i0 += chunk, t++) {
-        jobs.push([0, Math.min(chunk, M - i0), N, K, a + i0 * ai * 4, ai, ak, b, bk, bj, c + i0 * N * 4, N, acc, this.gemmWork + t * this.gemmWorkBytes]);
-      }
+    // Chunks of whole 8-column strips of the micro-kernel, or, when C is too narrow for that,
+    // of whole 4-row tiles; about four per thread, taken from a shared counter (gemmChunks).
+    const byColumns = N >= 16 * T;
+    const chunk = byColumns ? Math.max(32, Math.ceil(N / T / 4 / 8) * 8) : Math.max(8, Math.ceil(M / T / 4 / 4) * 4);
+    const spec = byColumns ? chunk : -chunk;
+    for (let t = 1; t < T; t++) {
+      const j = pool!.job(t);
+      j[0] = 0; // gemmChunks
+      j[1] = M; j[2] = N; j[3] = K; j[4] = a; j[5] = ai; j[6] = ak; j[7] = b; j[8] = bk; j[9] = bj; j[10] = c;
+      j[11] = acc; j[12] = this.gemmWork + t * this.gemmWorkBytes; j[13] = spec;
     }
-    this.pool!.run(jobs);
+    pool!.resetChunks();
+    pool!.dispatch(T);
+    const own = this.ownJob;
+    own[0] = M; own[1] = N; own[2] = K; own[3] = a; own[4] = ai; own[5] = ak; own[6] = b; own[7] = bk; own[8] = bj;
+    own[9] = c; own[10] = acc; own[11] = this.gemmWork; own[12] = spec;
+    gemmChunks(this.k as unknown as Record<string, (...args: number[]) => unknown>, pool!.control, CHUNK_COUNTER, own);
+    pool!.wait(T);
   }
 
   /**
-   * Runs a gate kernel on B batch rows of H units (see assembly/lstm.ts, gru.ts, rnn.ts),
-   * split by blocks of rows between the threads when there is enough work.
+   * Runs a gate kernel on B batch rows of H units (see assembly/lstm.ts, gru.ts, rnn.ts), split
+   * by blocks of rows between the threads when there is enough work. The kernel's own arguments
+   * follow B and H (unused ones may be left out: the kernels ignore extra zeros).
    */
-  rows(name: RowKernel, B: number, H: number, ...args: number[]): void {
-    const T = this.pool && B * H >= ROWS_SPLIT_MIN ? Math.min(this.pool.size, B) : 1;
+  rows(name: RowKernel, B: number, H: number, a0: number, a1: number, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0, a9 = 0, a10 = 0): void {
     const kernel = this.k[name] as (...a: number[]) => void;
+    const pool = this.pool;
+    const T = pool && B * H >= ROWS_SPLIT_MIN ? Math.min(pool.size, B) : 1;
     if (T === 1) {
-      kernel(B, H, ...args);
+      kernel(B, H, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
       return;
     }
     const strides: readonly (number | null)[] = ROW_STRIDES[name];
-    const index = JOB_KERNELS.indexOf(name);
     const chunk = Math.ceil(B / T);
-    const jobs: number[][] = [];
-    for (let b0 = 0; b0 < B; b0 += chunk) {
-      jobs.push([index, Math.min(chunk, B - b0), H, ...args.map((a, i) => (strides[i] ? a + b0 * strides[i]! * H * 4 : a))]);
+    const parts = Math.ceil(B / chunk);
+    for (let t = 1; t < parts; t++) {
+      const j = pool!.job(t);
+      const b0 = t * chunk;
+      j[0] = JOB_KERNELS.indexOf(name);
+      j[1] = Math.min(chunk, B - b0);
+      j[2] = H;
+      const move = b0 * H * 4;
+      j[3] = a0 + (strides[0] ?? 0) * move; j[4] = a1 + (strides[1] ?? 0) * move; j[5] = a2 + (strides[2] ?? 0) * move;
+      j[6] = a3 + (strides[3] ?? 0) * move; j[7] = a4 + (strides[4] ?? 0) * move; j[8] = a5 + (strides[5] ?? 0) * move;
+      j[9] = a6 + (strides[6] ?? 0) * move; j[10] = a7 + (strides[7] ?? 0) * move; j[11] = a8 + (strides[8] ?? 0) * move;
+      j[12] = a9 + (strides[9] ?? 0) * move; j[13] = a10 + (strides[10] ?? 0) * move;
     }
-    this.pool!.run(jobs);
+    pool!.dispatch(parts);
+    kernel(Math.min(chunk, B), H, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+    pool!.wait(parts);
   }
 
   /** Whether `x` is a view of this memory (then kernels read it in place). */
@@ -165,7 +187,7 @@ export class WasmRuntime {
   }
 
   /** Byte address of element `off` of a view of this memory (0 for null: "none"). */
-  addr(x: Float32Array | null, off = 0): number {
+  addr(x: ArrayBufferView | null, off = 0): number {
     return x ? x.byteOffset + off * 4 : 0;
   }
 
@@ -192,6 +214,10 @@ export class WasmRuntime {
     return true;
   }
 
+  resetPeak(): void {
+    this.peakBytes = 0;
+  }
+
   /** How many float32 values fit above the top of the arena without growing the memory. */
   room(): number {
     return Math.max(0, Math.floor((this.buffer.byteLength - this.top) / 4) - 16);
@@ -205,6 +231,7 @@ export class WasmRuntime {
       throw new Error(`seqlab internal error: WebAssembly arena allocation of ${n} floats beyond its reservation`);
     }
     this.top = end;
+    this.peakBytes = Math.max(this.peakBytes, end - this.base);
     const view = new Float32Array(this.buffer, at, n);
     if (zero) view.fill(0);
     return view;

@@ -222,6 +222,24 @@ describe("recurrent layers: WebAssembly gate kernels against the TypeScript cell
 });
 
 describe("the arena in WebAssembly memory", () => {
+  it("training memory grows linearly with T and with B", () => {
+    const rt = runtime();
+    setBackend("wasm");
+    const peak = (T: number, B: number): number => {
+      const lstm = new LSTM({ inputSize: 8, hiddenSize: 32 });
+      const x = randn([T, B, 8], { requiresGrad: true });
+      rt.resetPeak();
+      sum(lstm.forward(x)[0]).backward();
+      return rt.peakBytes;
+    };
+    const base = peak(40, 8);
+    // Doubling T or B doubles every per-step buffer; only the weights' share stays the same.
+    for (const grown of [peak(80, 8), peak(40, 16)]) {
+      expect(grown / base).toBeGreaterThan(1.7);
+      expect(grown / base).toBeLessThanOrEqual(2.0);
+    }
+  });
+
   it("a product that finds no reserved room inside a scope falls back to TypeScript, with the right result", () => {
     const rt = runtime();
     setBackend("wasm");

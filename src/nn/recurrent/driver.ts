@@ -61,6 +61,11 @@ export interface RecurrentProblem {
   readonly params: readonly LayerParams[];
   /** Real length of each sequence, or null when all have length T. */
   readonly lengths: readonly number[] | null;
+  /**
+   * Whether to keep every step's gates and states after the forward pass: backward needs them,
+   * and so does a trace. Without (inference) they are never copied out of the workspace.
+   */
+  readonly keepSteps: boolean;
   /** Dropout probability on the outputs of every layer but the last (0 when not training). */
   readonly dropout: number;
   readonly generator: Generator;
@@ -244,9 +249,10 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
         hN.set(k.h.subarray(T * B * Hout), slot * B * Hout);
         if (cN) cN.set(k.c.subarray(T * B * H), slot * B * H);
         // What backward and the trace read, kept past the workspace; gx is not needed again.
+        const keep = (x: TypedData): TypedData => (p.keepSteps ? ws.keep(x) : EMPTY[dtype]);
         const kept: StepBuffers = {
           ...k, wHh: w_.wHh, bHh: w_.bHh, wHr: w_.wHr, gx: EMPTY[dtype],
-          saved: ws.keep(k.saved), h: ws.keep(k.h), c: ws.keep(k.c),
+          saved: keep(k.saved), h: keep(k.h), c: keep(k.c),
         };
         return { layer: l, reverse: d === 1, order, k: kept, xs, F: layerF };
       }));

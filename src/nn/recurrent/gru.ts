@@ -17,7 +17,7 @@
  * z-rows of every weight and bias negated: the two learn the same functions.
  */
 import { sigmoid } from "../../kernels/activations.js";
-import { wasmGates, type Workspace } from "../../kernels/backend.js";
+import { wasmOn, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
 import type { TypedData } from "../../tensor.js";
 import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
@@ -51,11 +51,10 @@ export function gruStep(k: StepBuffers, w: GRUWork, s: number): void {
   const { B, H } = k;
   const G = 3 * H;
   const hOff = s * B * H;
-  const rt = wasmGates(H, k.gx, k.h, k.bHh, k.saved, w.ghRZ, w.ghN, w.q);
-  const p = (x: TypedData | null, off = 0): number => rt!.addr(x as Float32Array | null, off);
+  const rt = wasmOn(H, k.h);
   gemm(B, 2 * H, H, k.h, hOff, false, k.wHh, 0, true, w.ghRZ, 0, false);
   if (rt) {
-    rt.rows("gruForwardRZ", B, H, p(k.gx, s * B * G), p(w.ghRZ), p(k.bHh), p(k.h, hOff), p(k.saved, s * B * 4 * H), p(w.q), w.resetAfter ? 0 : 1);
+    rt.rows("gruForwardRZ", B, H, rt.addr(k.gx, s * B * G), rt.addr(w.ghRZ), rt.addr(k.bHh), rt.addr(k.h, hOff), rt.addr(k.saved, s * B * 4 * H), rt.addr(w.q), w.resetAfter ? 0 : 1);
   } else {
     if (k.bHh) addBias(B, 2 * H, k.bHh, w.ghRZ);
     for (let b = 0; b < B; b++) {
@@ -73,7 +72,7 @@ export function gruStep(k: StepBuffers, w: GRUWork, s: number): void {
   const src = w.resetAfter ? k.h : w.q;
   gemm(B, H, H, src, w.resetAfter ? hOff : 0, false, k.wHh, 2 * H * H, true, w.ghN, 0, false);
   if (rt) {
-    rt.rows("gruForwardN", B, H, p(k.gx, s * B * G), p(w.ghN), p(k.bHh), p(k.h, hOff), p(k.saved, s * B * 4 * H), p(k.h, hOff + B * H), w.resetAfter ? 1 : 0, w.zKeepsOld ? 1 : 0);
+    rt.rows("gruForwardN", B, H, rt.addr(k.gx, s * B * G), rt.addr(w.ghN), rt.addr(k.bHh), rt.addr(k.h, hOff), rt.addr(k.saved, s * B * 4 * H), rt.addr(k.h, hOff + B * H), w.resetAfter ? 1 : 0, w.zKeepsOld ? 1 : 0);
     return;
   }
   if (k.bHh) addBias(B, H, k.bHh, w.ghN, 0, 2 * H);
@@ -106,12 +105,11 @@ export function gruStepBackward(k: StepBuffers, w: GRUWork, s: number): void {
   const { B, H } = k;
   const G = 3 * H;
   const hOff = s * B * H;
-  const rt = wasmGates(H, k.saved, k.h, k.dH, k.dGx, w.dGhRZ, w.dGhN, w.dr, w.q, w.dq);
-  const p = (x: TypedData, off = 0): number => rt!.addr(x as Float32Array, off);
+  const rt = wasmOn(H, k.h);
   if (rt) {
     rt.rows("gruBackwardNZ", 
-      B, H, p(k.saved, s * B * 4 * H), p(k.h, hOff), p(k.dH, hOff + B * H), p(k.dH, hOff),
-      p(k.dGx, s * B * G), p(w.dGhRZ), p(w.dGhN), p(w.dr), p(w.q), w.resetAfter ? 1 : 0, w.zKeepsOld ? 1 : 0,
+      B, H, rt.addr(k.saved, s * B * 4 * H), rt.addr(k.h, hOff), rt.addr(k.dH, hOff + B * H), rt.addr(k.dH, hOff),
+      rt.addr(k.dGx, s * B * G), rt.addr(w.dGhRZ), rt.addr(w.dGhN), rt.addr(w.dr), rt.addr(w.q), w.resetAfter ? 1 : 0, w.zKeepsOld ? 1 : 0,
     );
   } else {
     for (let b = 0; b < B; b++) {
@@ -145,7 +143,7 @@ export function gruStepBackward(k: StepBuffers, w: GRUWork, s: number): void {
   if (!w.resetAfter) {
     gemm(B, H, H, w.dGhN, 0, false, k.wHh, 2 * H * H, false, w.dq, 0, false);
     if (rt) {
-      rt.rows("gruBackwardBefore", B, H, p(k.saved, s * B * 4 * H), p(k.h, hOff), p(w.dq), p(w.dr), p(k.dH, hOff));
+      rt.rows("gruBackwardBefore", B, H, rt.addr(k.saved, s * B * 4 * H), rt.addr(k.h, hOff), rt.addr(w.dq), rt.addr(w.dr), rt.addr(k.dH, hOff));
     } else {
       for (let b = 0; b < B; b++) {
         for (let j = 0; j < H; j++) {
@@ -159,7 +157,7 @@ export function gruStepBackward(k: StepBuffers, w: GRUWork, s: number): void {
     gemm(B, H, H, w.dGhN, 0, false, k.wHh, 2 * H * H, false, k.dH, hOff, true);
   }
   if (rt) {
-    rt.rows("gruBackwardR", B, H, p(k.saved, s * B * 4 * H), p(w.dr), p(k.dGx, s * B * G), p(w.dGhRZ));
+    rt.rows("gruBackwardR", B, H, rt.addr(k.saved, s * B * 4 * H), rt.addr(w.dr), rt.addr(k.dGx, s * B * G), rt.addr(w.dGhRZ));
   } else {
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < H; j++) {

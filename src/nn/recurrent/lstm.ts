@@ -10,7 +10,7 @@
  *   h_t = m_t,  or  h_t = W_hr m_t  with projSize (then h has projSize values, c keeps H)
  */
 import { sigmoid } from "../../kernels/activations.js";
-import { wasmGates, type Workspace } from "../../kernels/backend.js";
+import { wasmOn, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
 import type { TypedData } from "../../tensor.js";
 import { addBias, type CellKind, type StepBuffers } from "./step.js";
@@ -34,10 +34,9 @@ export function lstmStep(k: StepBuffers, w: LSTMWork, s: number): void {
   // Without a projection m_t is h_t, so write it straight into h[s+1].
   const m = k.wHr ? w.m : k.h;
   const mOff = k.wHr ? 0 : (s + 1) * B * H;
-  const rt = wasmGates(H, k.gx, w.gh, k.bHh, k.c, k.saved, m);
+  const rt = wasmOn(H, k.h);
   if (rt) {
-    const at = (x: TypedData | null, off = 0): number => rt.addr(x as Float32Array | null, off);
-    rt.rows("lstmForward", B, H, at(k.gx, s * B * G), at(w.gh), at(k.bHh), at(k.c, s * B * H), at(k.c, (s + 1) * B * H), at(k.saved, s * B * G), at(m, mOff));
+    rt.rows("lstmForward", B, H, rt.addr(k.gx, s * B * G), rt.addr(w.gh), rt.addr(k.bHh), rt.addr(k.c, s * B * H), rt.addr(k.c, (s + 1) * B * H), rt.addr(k.saved, s * B * G), rt.addr(m, mOff));
   } else {
     if (k.bHh) addBias(B, G, k.bHh, w.gh);
     for (let b = 0; b < B; b++) {
@@ -90,10 +89,9 @@ export function lstmStepBackward(k: StepBuffers, w: LSTMWork, s: number): void {
     dm = w.dm;
     dmOff = 0;
   }
-  const rt = wasmGates(H, k.saved, k.c, dm, k.dC, k.dGx);
+  const rt = wasmOn(H, k.h);
   if (rt) {
-    const at = (x: TypedData, off: number): number => rt.addr(x as Float32Array, off);
-    rt.rows("lstmBackward", B, H, at(k.saved, s * B * G), at(k.c, s * B * H), at(k.c, (s + 1) * B * H), at(dm, dmOff), at(k.dC, (s + 1) * B * H), at(k.dGx, s * B * G), at(k.dC, s * B * H));
+    rt.rows("lstmBackward", B, H, rt.addr(k.saved, s * B * G), rt.addr(k.c, s * B * H), rt.addr(k.c, (s + 1) * B * H), rt.addr(dm, dmOff), rt.addr(k.dC, (s + 1) * B * H), rt.addr(k.dGx, s * B * G), rt.addr(k.dC, s * B * H));
   } else {
     for (let b = 0; b < B; b++) {
       const a = s * B * G + b * G;

@@ -12,7 +12,7 @@
  */
 import { DTypeError, ShapeError, fmtShape } from "../../errors.js";
 import { defaultGenerator, type Generator } from "../../random.js";
-import { Tensor, recordOp, zeros, type DType, type TypedData } from "../../tensor.js";
+import { Tensor, isGradEnabled, recordOp, zeros, type DType, type TypedData } from "../../tensor.js";
 import { Module, type FactoryOptions } from "../module.js";
 import { runRecurrent, type LayerParams } from "./driver.js";
 import { gruKind, type GRUVariant, type GRUWork } from "./gru.js";
@@ -233,8 +233,11 @@ export abstract class RecurrentBase<W> extends Module {
     const params = this.layers.map((t): LayerParams => ({
       wIh: t.wIh.data, wHh: t.wHh.data, bIh: t.bIh?.data ?? null, bHh: t.bHh?.data ?? null, wHr: t.wHr?.data ?? null,
     }));
+    const states = [h0, c0].filter((t): t is Tensor => t !== null);
+    const paramTensors = this.layers.flatMap((t) => [t.wIh, t.wHh, t.bIh, t.bHh, t.wHr].filter((p): p is Tensor => p !== null));
+    const needsGrad = isGradEnabled() && [x, ...states, ...paramTensors].some((t) => t.requiresGrad);
     const result = runRecurrent(this.cell, {
-      dtype: this.dtype, T, B, inputSize: I, H, Hout, numLayers: L, directions: D,
+      dtype: this.dtype, T, B, inputSize: I, H, Hout, numLayers: L, directions: D, keepSteps: needsGrad || opts.trace === true,
       x: bf ? swapFirstAxes(x.data, B, T, I) : x.data,
       h0: h0?.data ?? null,
       c0: c0?.data ?? null,
@@ -250,8 +253,6 @@ export abstract class RecurrentBase<W> extends Module {
     const cN = result.cN ? new Tensor(result.cN, stateShape(H)) : null;
     const trace = opts.trace ? buildTrace(this.cell, result.runs, T) : null;
 
-    const states = [h0, c0].filter((t): t is Tensor => t !== null);
-    const paramTensors = this.layers.flatMap((t) => [t.wIh, t.wHh, t.bIh, t.bHh, t.wHr].filter((p): p is Tensor => p !== null));
     const outputs = cN ? [output, hN, cN] : [output, hN];
     recordOp(name, [x, ...states, ...paramTensors], outputs, (g) => {
       const gOut = g[0] ?? null;

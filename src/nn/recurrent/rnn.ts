@@ -5,7 +5,7 @@
  *   h_t = tanh(a_t)   or   relu(a_t)
  */
 import { relu } from "../../kernels/activations.js";
-import { wasmGates, type Workspace } from "../../kernels/backend.js";
+import { wasmOn, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
 import type { TypedData } from "../../tensor.js";
 import { addBias, type CellKind, type StepBuffers } from "./step.js";
@@ -25,10 +25,9 @@ export function rnnStep(k: StepBuffers, w: RNNWork, s: number): void {
   const { B, H } = k;
   gemm(B, H, H, k.h, s * B * H, false, k.wHh, 0, true, w.gh, 0, false);
   const at = s * B * H;
-  const rt = wasmGates(H, k.gx, w.gh, k.bHh, k.saved, k.h);
+  const rt = wasmOn(H, k.h);
   if (rt) {
-    const p = (x: TypedData | null, off = 0): number => rt.addr(x as Float32Array | null, off);
-    rt.rows("rnnForward", B, H, p(k.gx, at), p(w.gh), p(k.bHh), p(k.saved, at), p(k.h, at + B * H), w.nonlinearity === "relu" ? 1 : 0);
+    rt.rows("rnnForward", B, H, rt.addr(k.gx, at), rt.addr(w.gh), rt.addr(k.bHh), rt.addr(k.saved, at), rt.addr(k.h, at + B * H), w.nonlinearity === "relu" ? 1 : 0);
     return;
   }
   if (k.bHh) addBias(B, H, k.bHh, w.gh);
@@ -44,10 +43,9 @@ export function rnnStep(k: StepBuffers, w: RNNWork, s: number): void {
 export function rnnStepBackward(k: StepBuffers, w: RNNWork, s: number): void {
   const { B, H } = k;
   const at = s * B * H;
-  const rt = wasmGates(H, k.saved, k.h, k.dH, k.dGx);
+  const rt = wasmOn(H, k.h);
   if (rt) {
-    const p = (x: TypedData, off: number): number => rt.addr(x as Float32Array, off);
-    rt.k.rnnBackward(B * H, p(k.saved, at), p(k.h, at + B * H), p(k.dH, at + B * H), p(k.dGx, at), w.nonlinearity === "relu" ? 1 : 0);
+    rt.k.rnnBackward(B * H, rt.addr(k.saved, at), rt.addr(k.h, at + B * H), rt.addr(k.dH, at + B * H), rt.addr(k.dGx, at), w.nonlinearity === "relu" ? 1 : 0);
   } else {
     for (let q = 0; q < B * H; q++) {
       const dh = k.dH[at + B * H + q]!;

@@ -12,7 +12,7 @@
  *
  * Buffers are flat row-major typed arrays; "X[s]" means the (B, width) block at offset s·B·width.
  */
-import { wasmGates, type Workspace } from "../../kernels/backend.js";
+import { wasmOn, type Workspace } from "../../kernels/backend.js";
 import type { TypedData } from "../../tensor.js";
 
 /** Buffers of one (layer, direction) over all T steps; allocated once per forward call. */
@@ -77,9 +77,9 @@ export interface CellKind<W> {
 
 /** Adds the column sums of the (B, N) block of `src` at `off` into `dst` (a bias gradient). */
 export function addColumnSums(B: number, N: number, src: TypedData, off: number, dst: TypedData, dstOff = 0): void {
-  const rt = wasmGates(N, src, dst);
-  if (rt) {
-    rt.k.addColumnSums(B, N, rt.addr(src as Float32Array, off), rt.addr(dst as Float32Array, dstOff));
+  const rt = wasmOn(N, dst);
+  if (rt && rt.holds(src)) {
+    rt.k.addColumnSums(B, N, rt.addr(src, off), rt.addr(dst, dstOff));
     return;
   }
   for (let b = 0; b < B; b++) {
@@ -90,9 +90,9 @@ export function addColumnSums(B: number, N: number, src: TypedData, off: number,
 
 /** Adds bias[biasOff … biasOff+N) to every row of the (B, N) block of `dst` at `off`. */
 export function addBias(B: number, N: number, bias: TypedData, dst: TypedData, off = 0, biasOff = 0): void {
-  const rt = wasmGates(N, bias, dst);
-  if (rt) {
-    rt.k.addRowVector(B, N, rt.addr(bias as Float32Array, biasOff), rt.addr(dst as Float32Array, off));
+  const rt = wasmOn(N, dst);
+  if (rt && rt.holds(bias)) {
+    rt.k.addRowVector(B, N, rt.addr(bias, biasOff), rt.addr(dst, off));
     return;
   }
   for (let b = 0; b < B; b++) {
