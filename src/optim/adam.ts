@@ -67,13 +67,19 @@ export class Adam extends Optimizer<AdamState> {
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
     const m = state.expAvg.data;
     const v = state.expAvgSq.data;
-    for (let k = 0; k < p.size; k++) {
+    // Everything the loop reads that does not change, read once (large models: millions of k).
+    const data = p.data;
+    const n = p.size;
+    const decoupled = this.decoupled;
+    const shrink = 1 - lr * wd;
+    const stepSize = lr / biasCorrection1;
+    for (let k = 0; k < n; k++) {
       let g = grad[k]!;
-      if (this.decoupled) p.data[k]! *= 1 - lr * wd;
-      else g += wd * p.data[k]!;
+      if (decoupled) data[k]! *= shrink;
+      else g += wd * data[k]!;
       m[k] = beta1 * m[k]! + (1 - beta1) * g;
       v[k] = beta2 * v[k]! + (1 - beta2) * g * g;
-      p.data[k]! -= (lr / biasCorrection1) * m[k]! / (Math.sqrt(v[k]!) / biasCorrection2Sqrt + eps);
+      data[k]! -= stepSize * m[k]! / (Math.sqrt(v[k]!) / biasCorrection2Sqrt + eps);
     }
   }
 }

@@ -324,9 +324,14 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
             dbIh = allocate(dtype, G);
             dbIh.set(sums);
           }
-          const dxs = allocate(dtype, T * B * run.F);
-          gemm(T * B, run.F, G, k.dGx, 0, false, w_.wIh, 0, false, dxs, 0, false);
-          permuteRows(run.order, B, run.F, true, true, dxs, 0, run.F, 0, dLayerIn, run.F, 0);
+          if (isIdentity(run.order, B)) {
+            // Steps in time order: dL/dx adds straight into the layer's input gradient.
+            gemm(T * B, run.F, G, k.dGx, 0, false, w_.wIh, 0, false, dLayerIn, 0, true);
+          } else {
+            const dxs = allocate(dtype, T * B * run.F);
+            gemm(T * B, run.F, G, k.dGx, 0, false, w_.wIh, 0, false, dxs, 0, false);
+            permuteRows(run.order, B, run.F, true, true, dxs, 0, run.F, 0, dLayerIn, run.F, 0);
+          }
           dh0.set(k.dH.subarray(0, B * Hout), slot * B * Hout);
           if (dc0) dc0.set(k.dC.subarray(0, B * H), slot * B * H);
           dhTime[slot] = timeOrdered(run.order, B, Hout, k.dH, B * Hout, Hout, 0);
