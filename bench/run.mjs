@@ -214,6 +214,15 @@ function build() {
   if (!existsSync(new URL("../dist/index.js", import.meta.url))) throw new Error("bench: the build did not produce dist/index.js");
 }
 
+/** Adds one workload's peer measurements into the running collection (same shape as measurePeers' result). */
+function mergePeers(into, workload, one) {
+  for (const [id, p] of Object.entries(one)) {
+    const entry = (into[id] ??= { label: p.label, info: p.info, results: {} });
+    if (p.results?.[workload]) entry.results[workload] = p.results[workload];
+    if (p.error) entry.error = entry.error ? `${entry.error}; ${p.error}` : p.error;
+  }
+}
+
 function child(args, backend) {
   const out = execFileSync(process.execPath, [here, ...args], {
     encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, SEQLAB_BACKEND: backend },
@@ -236,7 +245,10 @@ if (opts.child === "peak") {
   }
   const { peakGflops } = child(["--child", "peak"], opts.backend);
   if (!opts.json) console.log(`WebAssembly SIMD peak: ${peakGflops} GFLOP/s`);
+  // Each workload's peers run right after seqlab's runs of it, so that every ratio compares
+  // measurements minutes apart at most: on a shared machine the speed drifts over a long run.
   const results = [];
+  const measured = opts.peers ? {} : null;
   for (const name of names) {
     const counts = opts.threads ?? (workloads[name].threaded ? [1, 2] : [1]);
     for (const threads of counts) {
@@ -245,8 +257,8 @@ if (opts.child === "peak") {
       console.log(JSON.stringify(result));
       results.push(result);
     }
+    if (measured) mergePeers(measured, name, await measurePeers([name], { iterations: opts.iterations ?? undefined }));
   }
-  const measured = opts.peers ? await measurePeers(names, { iterations: opts.iterations ?? undefined }) : null;
   if (measured) console.log(JSON.stringify({ peers: measured }));
   if (!opts.json) printTable(results, peerColumns(measured), peakGflops, loadAtStart, opts.iterations !== null);
 }
