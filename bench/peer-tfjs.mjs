@@ -20,6 +20,7 @@ import { register } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
+import { DEFAULT_ITERATIONS, time } from "./timing.mjs";
 
 // tfjs-core's Node bundle has neither the gradients nor the chained tensor methods (x.flatten()
 // and so on, which tfjs-layers calls): the @tensorflow/tfjs umbrella package bundles those two
@@ -52,9 +53,6 @@ const workloads = {
   "char-medium": { cell: "lstm", vocab: 65, inputSize: 32, hiddenSize: 256, numLayers: 2, T: 64, B: 32, input: "embedding" },
   large: { cell: "lstm", vocab: 65, inputSize: 512, hiddenSize: 512, T: 32, B: 64, input: "dense", iterations: 5 },
 };
-const WARMUP_CALLS = 2;
-const WARMUP_MS = 500;
-const DEFAULT_ITERATIONS = 20;
 
 function parseArgs(argv) {
   const opts = { only: null, iterations: null };
@@ -64,24 +62,6 @@ function parseArgs(argv) {
     else throw new Error(`peer-tfjs: unknown argument ${argv[a]} (use --only a,b --iterations N)`);
   }
   return opts;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function time(fn, n) {
-  const start = performance.now();
-  for (let k = 0; k < WARMUP_CALLS || performance.now() - start < WARMUP_MS; k++) fn();
-  const ms = [];
-  for (let k = 0; k < n; k++) {
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-  }
-  return median(ms);
 }
 
 /** Seeded ids in [0, V) so every run trains on the same data (a tiny LCG; quality is irrelevant). */

@@ -20,11 +20,8 @@ import { createRequire } from "node:module";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { measurePeers, peers } from "./peers.mjs";
+import { DEFAULT_ITERATIONS, time } from "./timing.mjs";
 
-/** Warm-up: at least this many untimed calls and this many ms, so the JIT has optimised the hot loops. */
-const WARMUP_CALLS = 2;
-const WARMUP_MS = 500;
-const DEFAULT_ITERATIONS = 20;
 const here = fileURLToPath(import.meta.url);
 
 /** The issue's figures for seqlab before the WebAssembly backend (README of 2026-11-24), ms per training step. */
@@ -56,25 +53,6 @@ function parseArgs(argv) {
   }
   if (!["auto", "wasm", "js"].includes(opts.backend)) throw new Error(`bench: --backend is auto, wasm or js, got ${opts.backend}`);
   return opts;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Median ms of `fn` over n timed calls, after the warm-up. */
-function time(fn, n) {
-  const start = performance.now();
-  for (let k = 0; k < WARMUP_CALLS || performance.now() - start < WARMUP_MS; k++) fn();
-  const ms = [];
-  for (let k = 0; k < n; k++) {
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-  }
-  return median(ms);
 }
 
 const round = (x, d) => Number(x.toFixed(d));
