@@ -25,7 +25,31 @@ function compile(asc, out, name, extra) {
     "--importMemory", "--noExportMemory", "--enable", "simd", ...extra,
   ], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`AssemblyScript failed:\n${r.stdout}${r.stderr}`);
-  return readFileSync(wasm);
+  const bytes = readFileSync(wasm);
+  if (sectionIds(bytes).includes(DATA_SECTION)) {
+    // The library keeps the threads' control block in the first page of memory, where static
+    // data would land (and be rewritten by every worker's instantiation).
+    throw new Error(`${name}.wasm has static data (a data section): keep the kernels free of tables and strings`);
+  }
+  return bytes;
+}
+
+const DATA_SECTION = 11;
+
+/** The ids of a WebAssembly binary's sections (after the 8-byte header: id, LEB128 size, body). */
+function sectionIds(bytes) {
+  const ids = [];
+  for (let at = 8; at < bytes.length;) {
+    ids.push(bytes[at++]);
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++];
+      size |= (b & 0x7f) << shift;
+      if (!(b & 0x80)) break;
+    }
+    at += size;
+  }
+  return ids;
 }
 
 /**

@@ -106,7 +106,10 @@ interface AnyWorker {
 
 /** The part of Node's worker_threads the pool uses (typed here: the library is built without Node's types). */
 interface NodeWorkerThreads {
-  Worker: new (source: string, opts: { eval: true; workerData: unknown }) => AnyWorker & { unref(): void };
+  Worker: new (source: string, opts: { eval: true; workerData: unknown }) => AnyWorker & {
+    unref(): void;
+    on(event: "error", listener: (e: Error) => void): void;
+  };
 }
 
 /** Node's worker_threads, or null in a browser. The name is a variable so that bundlers leave it alone. */
@@ -148,6 +151,7 @@ export class ThreadPool {
     const ctl = new Int32Array(memory.buffer, ctlByte, CONTROL_INTS);
     ctl.fill(-1);
     const workers: AnyWorker[] = [];
+    let failed: string | null = null; // a worker's start-up error, reported instead of a time-out
     const nodeThreads = await nodeWorkerThreads();
     for (let index = 1; index < count; index++) {
       const data = { module, memory, ctlByte, index, kernels: JOB_KERNELS };
@@ -155,10 +159,12 @@ export class ThreadPool {
       if (nodeThreads) {
         const w = new nodeThreads.Worker(workerSource(true), { eval: true, workerData: data });
         w.unref(); // an idle pool must not keep a script running
+        w.on("error", (e) => (failed ??= e.message));
         workers.push(w);
       } else {
         const url = URL.createObjectURL(new Blob([workerSource(false)], { type: "text/javascript" }));
         const w = new Worker(url);
+        w.onerror = (e) => (failed ??= e.message);
         w.postMessage(data);
         workers.push(w);
       }
@@ -167,9 +173,9 @@ export class ThreadPool {
     const deadline = Date.now() + 10_000;
     for (let index = 1; index < count; index++) {
       while (Atomics.load(ctl, index * SLOT + 1) !== 0) {
-        if (Date.now() > deadline) {
+        if (failed !== null || Date.now() > deadline) {
           for (const w of workers) void w.terminate();
-          throw new Error("seqlab: worker threads did not start within 10 s");
+          throw new Error(`seqlab: worker threads did not start: ${failed ?? "no answer within 10 s"}`);
         }
         await new Promise((r) => setTimeout(r, 1));
       }

@@ -42,6 +42,8 @@ export interface KernelExports {
   gruBackwardBefore(B: number, H: number, saved: number, hPrev: number, dq: number, dr: number, dhPrev: number): void;
   gruBackwardR(B: number, H: number, saved: number, dr: number, dGx: number, dGhRZ: number): void;
   addRowVector(rows: number, n: number, v: number, dst: number): void;
+  rowMaxSumExp(N: number, C: number, x: number, rowMax: number, rowSum: number): void;
+  scaledSoftmax(N: number, C: number, x: number, rowMax: number, logSum: number, g: number, out: number): void;
   addColumnSums(rows: number, n: number, src: number, dst: number): void;
 }
 
@@ -90,7 +92,8 @@ export class WasmRuntime {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.k = instance.exports as unknown as KernelExports;
     this.buffer = this.memory.buffer as ArrayBuffer;
-    // The first page holds only the threads' control block (the kernels have no static data);
+    // The first page holds only the threads' control block (the kernels have no static data:
+    // kernel/build-wasm.mjs refuses a build with any);
     // then every thread's gemm scratch; then the arena.
     this.gemmWork = PAGE;
     this.gemmWorkBytes = align((this.k.GEMM_WORK_FLOATS.value as number) * 4);

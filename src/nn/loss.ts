@@ -5,6 +5,7 @@
  */
 import { ShapeError, fmtShape } from "../errors.js";
 import { Tensor, allocate, assertSameDType, assertSameShape, recordOp, sizeOf, type TypedData } from "../tensor.js";
+import { rowLogSumExp, scaledSoftmax } from "../kernels/softmax.js";
 import { indexTensor, readIndices, type IndexInput } from "./embedding.js";
 
 /** How per-element losses are combined, as PyTorch's `reduction`. */
@@ -56,18 +57,15 @@ export function crossEntropy(logits: Tensor, targets: IndexInput, opts: CrossEnt
   const x = logits.data;
   const count = N * S;
   const losses = new Float64Array(count);
-  const lse = new Float64Array(count);
+  // log Σ_c e^{x_c} = rowMax + logSum, kept in two parts for the backward pass.
+  const rowMax = new Float64Array(count);
+  const logSum = new Float64Array(count);
+  rowLogSumExp(count, C, S, x, rowMax, logSum);
   let used = 0;
   for (let i = 0; i < count; i++) {
     if (ids[i] === ignoreIndex) continue;
     used++;
-    const base = Math.floor(i / S) * C * S + (i % S);
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) max = Math.max(max, x[base + c * S]!);
-    let sumExp = 0;
-    for (let c = 0; c < C; c++) sumExp += Math.exp(x[base + c * S]! - max);
-    lse[i] = max + Math.log(sumExp);
-    losses[i] = lse[i]! - x[base + ids[i]! * S]!;
+    losses[i] = rowMax[i]! + logSum[i]! - x[Math.floor(i / S) * C * S + (i % S) + ids[i]! * S]!;
   }
 
   let out: Tensor;
@@ -84,12 +82,16 @@ export function crossEntropy(logits: Tensor, targets: IndexInput, opts: CrossEnt
   recordOp(`crossEntropy(${reduction})`, [logits], [out], ([dy]) => {
     // dL/dlogits[n, c, s] = g_i · (softmax_c − [c = target_i]), zero for ignored targets.
     const dx = allocate(logits.dtype, logits.size);
+    const g = new Float64Array(count);
     for (let i = 0; i < count; i++) {
-      if (ids[i] === ignoreIndex) continue;
-      const g = reduction === "none" ? dy![i]! : reduction === "sum" ? dy![0]! : dy![0]! / used;
+      if (ids[i] !== ignoreIndex) g[i] = reduction === "none" ? dy![i]! : reduction === "sum" ? dy![0]! : dy![0]! / used;
+    }
+    scaledSoftmax(count, C, S, x, rowMax, logSum, g, dx);
+    for (let i = 0; i < count; i++) {
       const base = Math.floor(i / S) * C * S + (i % S);
-      for (let c = 0; c < C; c++) dx[base + c * S] = g * Math.exp(x[base + c * S]! - lse[i]!);
-      dx[base + ids[i]! * S]! -= g;
+      // An ignored target's row stays exactly zero, whatever its logits hold (0 · NaN would not).
+      if (ids[i] === ignoreIndex) for (let c = 0; c < C; c++) dx[base + c * S] = 0;
+      else dx[base + ids[i]! * S]! -= g[i]!;
     }
     return [dx];
   });

@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  GRU, LSTM, RNN, Generator, getBackend, getThreads, randn, setBackend, setThreads, sum, usingWasm, type BackendName, type Tensor,
+  GRU, LSTM, RNN, Generator, crossEntropy, getBackend, getThreads, randn, setBackend, setThreads, sum, usingWasm, type BackendName, type Tensor,
 } from "../../src/index.js";
 import { gemm, gemmJs } from "../../src/kernels/gemm.js";
 import { wasmRuntime, type KernelExports, type WasmRuntime } from "../../src/kernels/wasm.js";
@@ -219,6 +219,31 @@ describe("recurrent layers: WebAssembly gate kernels against the TypeScript cell
     expect(values.slice(0, 8).every(Number.isFinite)).toBe(true);
     expect(values.slice(8).every(Number.isNaN)).toBe(true);
   });
+});
+
+describe("cross-entropy: WebAssembly log-sum-exp and softmax against the TypeScript reference", () => {
+  for (const [N, C] of [[300, 65], [257, 7], [64, 4]] as const) {
+    it(`N = ${N}, C = ${C} (an ignored target, one row of huge logits): loss and gradient to float32 rounding`, () => {
+      const run = (backend: BackendName): [number, Float32Array] => {
+        setBackend(backend);
+        const gen = new Generator(N + C);
+        const logits = randn([N, C], { generator: gen, requiresGrad: true });
+        for (let c = 0; c < C; c++) logits.data[5 * C + c] = 80 + c; // e^80 overflows float32 without the max shift
+        const targets = Array.from({ length: N }, (_, i) => (i === 3 ? -100 : gen.randint(C)));
+        const loss = crossEntropy(logits, targets);
+        loss.backward();
+        return [loss.item(), logits.grad!.data as Float32Array];
+      };
+      const [lw, gw] = run("wasm");
+      const [lj, gj] = run("js");
+      expect(Number.isFinite(lw)).toBe(true);
+      expect(Math.abs(lw - lj)).toBeLessThanOrEqual(1e-6 * Math.abs(lj));
+      let worst = 0;
+      for (let q = 0; q < gj.length; q++) worst = Math.max(worst, Math.abs(gw[q]! - gj[q]!));
+      expect(worst).toBeLessThanOrEqual(1e-8);
+      expect([...gw.subarray(3 * C, 4 * C)].every((v) => v === 0)).toBe(true); // the ignored row
+    });
+  }
 });
 
 describe("the arena in WebAssembly memory", () => {

@@ -6,3 +6,4 @@ export { lstmForward, lstmBackward } from "./lstm";
 export { rnnForward, rnnBackward } from "./rnn";
 export { gruForwardRZ, gruForwardN, gruBackwardNZ, gruBackwardBefore, gruBackwardR } from "./gru";
 export { addRowVector, addColumnSums } from "./rows";
+export { rowMaxSumExp, scaledSoftmax } from "./softmax";
