@@ -30,7 +30,11 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const y = allocate(x.dtype, M * outF);
   gemm(M, outF, inF, x.data, 0, false, weight.data, 0, true, y, 0, false);
   if (bias) {
-    for (let m = 0; m < M; m++) for (let j = 0; j < outF; j++) y[m * outF + j]! += bias.data[j]!;
+    const b = bias.data;
+    for (let m = 0; m < M; m++) {
+      const row = m * outF;
+      for (let j = 0; j < outF; j++) y[row + j]! += b[j]!;
+    }
   }
   const out = new Tensor(y, [...x.shape.slice(0, -1), outF]);
 
@@ -53,7 +57,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     if (bias?.requiresGrad) {
       // dL/db = Σ_rows dy
       db = allocate(bias.dtype, outF);
-      for (let m = 0; m < M; m++) for (let j = 0; j < outF; j++) db[j]! += g[m * outF + j]!;
+      for (let m = 0; m < M; m++) {
+        const row = m * outF;
+        for (let j = 0; j < outF; j++) db[j]! += g[row + j]!;
+      }
     }
     return bias ? [dx, dW, db] : [dx, dW];
   });
