@@ -1,8 +1,7 @@
 /**
- * What `npm run bench` compares against: peers' training-step times and the issue's bar.
+ * What `npm run bench` compares against: peers' training-step times.
  *
  *   peers               fixed reference figures, used when the peers are not measured
- *   barMisses(results)  the issue's bar, against those figures
  *   measurePeers(names) measures the peers live, each workload in its own child process:
  *     pytorch-avx2    Debian's PyTorch 1.13 on OpenBLAS with its AVX2 kernel (OPENBLAS_CORETYPE=Haswell)
  *     pytorch-avx512  the same with its AVX-512 kernel (OPENBLAS_CORETYPE=SkylakeX)
@@ -28,17 +27,6 @@ export const peers = {
     trainMs: { tiny: 2.2, "char-small": 400, "gru-small": null, "rnn-small": null, "char-medium": null, large: 12000 },
   },
 };
-
-/** The issue's bar: no workload slower than TensorFlow.js wasm, and tiny at least 5× faster than PyTorch. */
-export function barMisses(results) {
-  return results.flatMap((r) => {
-    const wasm = peers.tfjsWasm.trainMs[r.workload] ?? null;
-    const misses = [];
-    if (wasm !== null && r.trainMs > wasm) misses.push(`${r.workload} is slower than TensorFlow.js wasm`);
-    if (r.workload === "tiny" && r.trainMs > peers.pytorch.trainMs.tiny / 5) misses.push("tiny is not 5× faster than PyTorch");
-    return misses;
-  });
-}
 
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
 // Debian's interpreter, where python3-torch lives (a python3 earlier on PATH, e.g. pyenv's, has no torch).

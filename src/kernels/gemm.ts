@@ -54,7 +54,7 @@ function gemmWasm(
   if (!(inA && inB && inC) && M * N * K < WASM_MIN_WORK && sizeThresholds()) return false;
   const staged = (inA ? 0 : M * K) + (inB ? 0 : K * N) + (inC ? 0 : M * N);
   const mark = rt.mark();
-  if (!rt.reserve(staged)) {
+  if (!rt.reserve(staged + 3 * 16)) { // up to three copies, each padded to 64 bytes
     rt.fallbacks++;
     return false;
   }

@@ -25,7 +25,7 @@ function wasmFor(count: number, C: number, S: number, x: TypedData) {
 export function rowLogSumExp(count: number, C: number, S: number, x: TypedData, rowMax: Float64Array, logSum: Float64Array): void {
   const rt = wasmFor(count, C, S, x);
   if (rt) {
-    rt.scope(count * C + 2 * count + 32, () => {
+    rt.scope(count * C + 2 * count, () => {
       const xs = rt.copyIn(x, 0, count * C);
       const m = rt.alloc(count, false);
       const sums = rt.alloc(count, false);
@@ -52,7 +52,7 @@ export function scaledSoftmax(
 ): void {
   const rt = wasmFor(count, C, S, x);
   if (rt) {
-    rt.scope(2 * count * C + 3 * count + 64, () => {
+    rt.scope(2 * count * C + 3 * count, () => {
       const xs = rt.copyIn(x, 0, count * C);
       const m = rt.alloc(count, false);
       m.set(rowMax);

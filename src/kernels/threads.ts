@@ -33,6 +33,8 @@ export type RowKernel = keyof typeof ROW_STRIDES;
 
 /** The kernels a job can name, by index ("gemmChunks": see `gemmChunks`). */
 export const JOB_KERNELS: readonly string[] = ["gemmChunks", ...Object.keys(ROW_STRIDES)];
+/** A gate kernel's index in JOB_KERNELS. */
+export const JOB_INDEX = Object.fromEntries(JOB_KERNELS.map((name, i) => [name, i])) as Record<RowKernel, number>;
 
 /** Int32 index, in the control block, of the counter from which threads take gemm chunks. */
 export const CHUNK_COUNTER = SLOT * SLOT;
@@ -65,12 +67,13 @@ export function gemmChunks(exports: Record<string, (...args: number[]) => unknow
  */
 function workerMain(
   module: WebAssembly.Module, memory: WebAssembly.Memory, ctlByte: number, index: number, kernels: readonly string[],
-  counter: number, chunks: typeof gemmChunks,
+  slot: number, counter: number, chunks: typeof gemmChunks,
 ): void {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exports = instance.exports as unknown as Record<string, (...args: number[]) => unknown>;
-  const ctl = new Int32Array(memory.buffer, ctlByte, counter + 16);
-  const base = index * 16;
+  const ctl = new Int32Array(memory.buffer, ctlByte, counter + slot);
+  const base = index * slot;
+  const a = ctl.subarray(base + 3, base + slot); // this worker's job arguments, read in place
   let seen = Atomics.load(ctl, base);
   Atomics.store(ctl, base + 1, seen); // ready
   Atomics.notify(ctl, base + 1);
@@ -81,10 +84,8 @@ function workerMain(
     }
     seen = Atomics.load(ctl, base);
     const kernel = kernels[ctl[base + 2]!]!;
-    const args: number[] = [];
-    for (let a = 0; a < 13; a++) args.push(ctl[base + 3 + a]!);
-    if (kernel === "gemmChunks") chunks(exports, ctl, counter, args);
-    else exports[kernel]!(...args);
+    if (kernel === "gemmChunks") chunks(exports, ctl, counter, a);
+    else exports[kernel]!(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!);
     Atomics.store(ctl, base + 1, seen);
     Atomics.notify(ctl, base + 1);
   }
@@ -93,7 +94,7 @@ function workerMain(
 /** The worker's script: workerMain's source and a start-up line for Node or for a browser. */
 function workerSource(node: boolean): string {
   const main = `(${workerMain.toString()})`;
-  const call = `${main}(d.module, d.memory, d.ctlByte, d.index, d.kernels, ${CHUNK_COUNTER}, ${gemmChunks.toString()})`;
+  const call = `${main}(d.module, d.memory, d.ctlByte, d.index, d.kernels, ${SLOT}, ${CHUNK_COUNTER}, ${gemmChunks.toString()})`;
   return node
     ? `const { workerData: d } = require("node:worker_threads");\n${call};`
     : `onmessage = (e) => { const d = e.data; ${call}; close(); };`;
@@ -118,12 +119,6 @@ async function nodeWorkerThreads(): Promise<NodeWorkerThreads | null> {
   if (!proc?.versions?.node) return null;
   const name = "node:worker_threads";
   return (import(/* webpackIgnore: true */ name) as Promise<NodeWorkerThreads>).catch(() => null);
-}
-
-export interface PoolInfo {
-  readonly threads: number;
-  /** Why more threads were asked for than run, or null. */
-  readonly limitedBy: string | null;
 }
 
 export class ThreadPool {

@@ -14,7 +14,8 @@
  * space must have been reserved when it opened; a kernel that finds no room falls back to the
  * JavaScript kernels, never to a detached view.
  */
-import { CHUNK_COUNTER, JOB_KERNELS, ROW_STRIDES, SLOT, ThreadPool, gemmChunks, type RowKernel } from "./threads.js";
+import { CHUNK_COUNTER, JOB_INDEX, ROW_STRIDES, SLOT, ThreadPool, gemmChunks, type RowKernel } from "./threads.js";
+import type { TypedData } from "../tensor.js";
 import { kernelsSharedWasmBase64, kernelsWasmBase64, SHARED_MAX_PAGES } from "./wasm/kernels.generated.js";
 
 /** What the compiled module exports (pointers are byte offsets into its memory). */
@@ -54,6 +55,8 @@ const CONTROL_BYTE = 1024;
 export const MAX_THREADS = 8;
 /** Below this many multiply-adds a product is not worth splitting between threads. */
 const SPLIT_MIN_WORK = 1 << 18;
+/** Allocations a scope may make whose alignment padding it reserves for (the driver makes about 20). */
+const SCOPE_ALLOCS = 64;
 /** Below this many gate values (B·H) a gate kernel is not worth splitting between threads. */
 const ROWS_SPLIT_MIN = 2048;
 
@@ -83,7 +86,7 @@ export class WasmRuntime {
   private openScopes = 0;
   /** Times a kernel fell back to JavaScript for lack of reserved arena space. */
   fallbacks = 0;
-  /** The most arena bytes in use at once since the last `resetPeak()` (training memory, for tests and the bench). */
+  /** The most arena bytes in use at once since the last `resetPeak()` (training memory, for the tests). */
   peakBytes = 0;
 
   /** `shared`: the module was built for a shared memory, which worker threads can use too. */
@@ -170,7 +173,7 @@ export class WasmRuntime {
     for (let t = 1; t < parts; t++) {
       const j = pool!.job(t);
       const b0 = t * chunk;
-      j[0] = JOB_KERNELS.indexOf(name);
+      j[0] = JOB_INDEX[name];
       j[1] = Math.min(chunk, B - b0);
       j[2] = H;
       const move = b0 * H * 4;
@@ -241,19 +244,20 @@ export class WasmRuntime {
   }
 
   /** A copy of src[off … off+n) in the arena. */
-  copyIn(src: ArrayLike<number> & { subarray?: unknown }, off: number, n: number): Float32Array {
+  copyIn(src: TypedData, off: number, n: number): Float32Array {
     const view = this.alloc(n, false);
-    view.set((src as Float32Array).subarray(off, off + n));
+    view.set(src.subarray(off, off + n));
     return view;
   }
 
   /**
-   * Runs `fn` with `floats` of arena space reserved for it; views made inside must not
-   * outlive it. Scopes nest (a kernel's staging inside a time loop's scope).
+   * Runs `fn` with `floats` of arena space reserved for it, plus room for the 64-byte
+   * alignment of up to SCOPE_ALLOCS allocations; views made inside must not outlive it.
+   * Scopes nest (a kernel's staging inside a time loop's scope).
    */
   scope<R>(floats: number, fn: () => R): R {
     const mark = this.top;
-    this.reserve(floats);
+    this.reserve(floats + SCOPE_ALLOCS * 16);
     this.openScopes++;
     try {
       return fn();

@@ -194,6 +194,17 @@ function placeWeights(ws: Workspace, w: LayerParams): Pick<StepBuffers, "wHh" | 
   return { wHh: ws.place(w.wHh), bHh: w.bHh && ws.place(w.bHh), wHr: w.wHr && ws.place(w.wHr) };
 }
 
+/** How many values a cell's step scratch takes: its `workspace` run once on a workspace that only counts. */
+function workspaceFloats<W>(cell: CellKind<W>, B: number, H: number, Hout: number): number {
+  let n = 0;
+  const count = (m: number): TypedData => {
+    n += m;
+    return EMPTY.float32;
+  };
+  cell.workspace({ alloc: count, scratch: count, place: (x) => x, keep: (x) => x }, B, H, Hout);
+  return n;
+}
+
 /** Runs the whole stack forward and returns its outputs plus a closure for the backward pass. */
 export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): RecurrentResult {
   const { dtype, T, B, H, Hout, numLayers: L, directions: D, lengths } = p;
@@ -220,7 +231,7 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
         permuteRows(order, B, F, false, false, xs, 0, F, 0, layerIn, F, 0);
       }
       const floats = weightFloats(w_) + G + T * B * (G + S) + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0))
-        + cell.workspaceFloats(B, H, Hout) + T * B * F + G * F; // the last two: the input projection's operands
+        + workspaceFloats(cell, B, H, Hout) + T * B * F + G * F; // the last two: the input projection's operands
       const layerF = F;
       runs.push(withWorkspace(dtype, floats, (ws): DirectionRun => {
         const k: StepBuffers = {
@@ -286,7 +297,7 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
         const w_ = p.params[slot]!;
         const placed = weightFloats(w_) + T * B * S + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0));
         const grads_ = T * B * G + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0)) + weightFloats(w_) + G;
-        const floats = placed + grads_ + cell.workspaceFloats(B, H, Hout) + T * B * run.F + G * run.F; // last two: staged operands
+        const floats = placed + grads_ + workspaceFloats(cell, B, H, Hout) + T * B * run.F + G * run.F; // last two: staged operands
         withWorkspace(dtype, floats, (ws) => {
           const k: StepBuffers = {
             ...run.k, ...placeWeights(ws, w_),

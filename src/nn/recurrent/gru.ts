@@ -190,7 +190,6 @@ export function gruKind(variant: GRUVariant = {}): CellKind<GRUWork> {
     // ghN is kept for the backward of the "after" form (dr needs it); it is not a gate.
     savedNames: ["r", "z", "n", "ghN"],
     tracedCount: 3,
-    workspaceFloats: (B: number, H: number) => 9 * B * H,
     workspace: (ws: Workspace, B: number, H: number) => {
       const make = (n: number): TypedData => ws.alloc(B * n * H);
       return {

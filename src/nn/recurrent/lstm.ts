@@ -125,7 +125,6 @@ export const lstmKind: CellKind<LSTMWork> = {
   hiddenGradsAfterLoop: true,
   savedNames: ["i", "f", "g", "o"],
   tracedCount: 4,
-  workspaceFloats: (B: number, H: number) => 6 * B * H,
   workspace: (ws: Workspace, B: number, H: number) => ({
     gh: ws.alloc(B * 4 * H),
     m: ws.alloc(B * H),

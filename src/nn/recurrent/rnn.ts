@@ -65,7 +65,6 @@ export function rnnKind(nonlinearity: Nonlinearity): CellKind<RNNWork> {
     hiddenGradsAfterLoop: true,
     savedNames: ["pre"],
     tracedCount: 1,
-    workspaceFloats: (B: number, H: number) => B * H,
     workspace: (ws: Workspace, B: number, H: number) => ({ gh: ws.alloc(B * H), nonlinearity }),
     step: rnnStep,
     stepBackward: rnnStepBackward,

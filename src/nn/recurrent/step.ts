@@ -69,8 +69,6 @@ export interface CellKind<W> {
   readonly tracedCount: number;
   /** Scratch arrays for one step, allocated once per (layer, direction), reused at every step. */
   workspace(ws: Workspace, B: number, H: number, Hout: number): W;
-  /** How many values `workspace` allocates (the WebAssembly backend reserves them up front). */
-  workspaceFloats(B: number, H: number, Hout: number): number;
   step(k: StepBuffers, w: W, s: number): void;
   stepBackward(k: StepBuffers, w: W, s: number): void;
 }
