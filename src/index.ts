@@ -53,7 +53,9 @@ export {
 export {
   WindowClassifier, RecurrentClassifier, type WindowClassifierOptions, type RecurrentClassifierOptions, type RecurrentKind, type RecurrentTrace,
 } from "./nn/classifiers.js";
-export { fit, accuracy, evaluate, type FitOptions, type TrainingLog, type Dataset, type Classifier } from "./train/fit.js";
+export { fit, accuracy, evaluate, Trainer, type StepRecord, type FitOptions, type TrainingLog, type Dataset, type Classifier } from "./train/fit.js";
+export { Experiment, EXPERIMENT_SEQUENCES } from "./train/experiment.js";
+export { defaultPlaygroundState, PLAYGROUND_PARAMS, type PlaygroundState } from "./plot/schema/playground.js";
 export { check, checkThat, type CheckOptions } from "./exercise.js";
 export { orthogonal_ } from "./nn/init.js";
 export { SelfAttention, AttentionClassifier, type SelfAttentionOptions, type AttentionClassifierOptions } from "./nn/attention.js";

@@ -35,8 +35,23 @@ export function gemm(
   C: TypedData, cOff: number, accumulate: boolean,
 ): void {
   const rt = C instanceof Float32Array ? activeWasm() : null;
-  if (rt && gemmWasm(rt, M, N, K, A as Float32Array, aOff, transA, B as Float32Array, bOff, transB, C as Float32Array, cOff, accumulate)) return;
+  if (rt && gemmWasm(rt, M, N, K, A as Float32Array, aOff, transA, B as Float32Array, bOff, transB, C as Float32Array, cOff, accumulate)) {
+    products.wasm++;
+    return;
+  }
+  products.js++;
   gemmJs(M, N, K, A, aOff, transA, B, bOff, transB, C, cOff, accumulate);
+}
+
+/** How many products each path has run since the program started. */
+const products = { wasm: 0, js: 0 };
+
+/**
+ * The counts of products run on WebAssembly and in TypeScript so far, so that a caller can
+ * report which kernels did its work (under "auto" small products stay in TypeScript).
+ */
+export function productCounts(): { wasm: number; js: number } {
+  return { ...products };
 }
 
 /**

@@ -6,7 +6,7 @@
 export { gates, gatesText, gatesSvg, type GatesOptions } from "./gates.js";
 export { cell, cellText, cellSvg, type CellOptions } from "./cell.js";
 export {
-  training, trainingText, trainingSvg, liveTraining, progressLine, hyperparameterText,
+  training, trainingPayload, trainingText, trainingSvg, liveTraining, progressLine, hyperparameterText,
   type TrainingRun, type TrainingOptions, type LiveTraining, type LiveTrainingOptions,
 } from "./training.js";
 export { weights, weightsText, weightsSvg, type WeightsOptions } from "./weights.js";
@@ -19,6 +19,7 @@ export { saturation, saturationText, saturationSvg, type SaturationOptions } fro
 export { predictions, predictionsText, predictionsSvg, type PredictionsInput } from "./predictions.js";
 export { bidirectional, bidirectionalText, bidirectionalSvg, type BidirectionalOptions } from "./bidirectional.js";
 export { attention, attentionText, attentionSvg, type AttentionOptions } from "./attention.js";
+export { playground, playgroundText, playgroundSvg, type PlaygroundOptions } from "./playground.js";
 export { pca2, type PCA2 } from "./pca.js";
 export { display, inNotebook, newDisplayId, type MimeBundle } from "./display.js";
 export * from "./schema.js";

@@ -17,6 +17,7 @@ import { validateSaturation, type SaturationPlot } from "./schema/saturation.js"
 import { validatePredictions, type PredictionsPlot } from "./schema/predictions.js";
 import { validateBidirectional, type BidirectionalPlot } from "./schema/bidirectional.js";
 import { validateAttention, type AttentionPlot } from "./schema/attention.js";
+import { validatePlayground, type PlaygroundPlot } from "./schema/playground.js";
 
 export * from "./schema/common.js";
 export * from "./colors.js";
@@ -32,10 +33,11 @@ export * from "./schema/saturation.js";
 export * from "./schema/predictions.js";
 export * from "./schema/bidirectional.js";
 export * from "./schema/attention.js";
+export * from "./schema/playground.js";
 
 // Each plot kind lives in src/plot/schema/<kind>.ts: its payload type and its validator.
 // To add a kind: add it to `Plot` and to `VALIDATORS` below.
-export type Plot = GatesPlot | CellPlot | TrainingPlot | WeightsPlot | StatesPlot | GradientsPlot | SaturationPlot | PredictionsPlot | BidirectionalPlot | AttentionPlot;
+export type Plot = GatesPlot | CellPlot | TrainingPlot | WeightsPlot | StatesPlot | GradientsPlot | SaturationPlot | PredictionsPlot | BidirectionalPlot | AttentionPlot | PlaygroundPlot;
 export type PlotKind = Plot["kind"];
 
 const VALIDATORS: { [K in PlotKind]: (payload: Record<string, unknown>, errors: string[]) => void } = {
@@ -49,6 +51,7 @@ const VALIDATORS: { [K in PlotKind]: (payload: Record<string, unknown>, errors: 
   predictions: validatePredictions,
   bidirectional: validateBidirectional,
   attention: validateAttention,
+  playground: validatePlayground,
 };
 export const PLOT_KINDS = Object.keys(VALIDATORS) as PlotKind[];
 

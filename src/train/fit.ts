@@ -91,6 +91,67 @@ export function evaluate(model: Classifier, data: Dataset): number {
   return acc;
 }
 
+/** What one training step measured on its mini-batch. */
+export interface StepRecord {
+  /** 1-based. */
+  step: number;
+  loss: number;
+  accuracy: number;
+}
+
+/**
+ * `fit`'s loop, one step at a time, for callers that must hand control back between steps (a
+ * page that trains without freezing, a notebook that plots as it goes). `fit` is a loop over it.
+ */
+export class Trainer {
+  readonly model: Classifier;
+  readonly data: Dataset;
+  readonly optimizer: Optimizer;
+  /** Steps taken so far. */
+  stepsTaken = 0;
+  private readonly gen: Generator;
+  private readonly batchSize: number | undefined;
+  private readonly clip: number | undefined;
+
+  constructor(model: Classifier, data: Dataset, opts: Omit<FitOptions, "steps" | "logEvery" | "onStep"> = {}) {
+    const { lr = 0.01, batchSize, clip, seed = 0 } = opts;
+    const N = data.x.shape[0]!;
+    if (data.y.shape[0] !== N) throw new ShapeError(`fit: x ${fmtShape(data.x.shape)} and y ${fmtShape(data.y.shape)} differ in their first (batch) dimension`);
+    this.model = model;
+    this.data = data;
+    this.optimizer = typeof opts.optimizer === "object"
+      ? opts.optimizer
+      : opts.optimizer === "sgd" ? new SGD(model.parameters(), { lr }) : new Adam(model.parameters(), { lr });
+    this.gen = new Generator(seed);
+    this.batchSize = batchSize !== undefined && batchSize < N ? batchSize : undefined;
+    this.clip = clip;
+  }
+
+  /** Draws a mini-batch (or takes the whole set) and runs `trainStep` on it. */
+  step(): StepRecord {
+    let x = this.data.x;
+    let y = this.data.y;
+    if (this.batchSize !== undefined) {
+      const N = x.shape[0]!;
+      const rows = Array.from({ length: this.batchSize }, () => this.gen.randint(N));
+      x = indexSelect(x, 0, rows);
+      y = indexSelect(y, 0, rows);
+    }
+    this.model.train();
+    let logits: Tensor | null = null;
+    const { loss } = trainStep({
+      optimizer: this.optimizer,
+      computeLoss: () => {
+        logits = this.model.forward(x);
+        return crossEntropy(...flatten(logits, y));
+      },
+      ...(this.clip === undefined ? {} : { maxGradNorm: this.clip }),
+    });
+    this.stepsTaken++;
+    return { step: this.stepsTaken, loss, accuracy: accuracy(logits!, y) };
+  }
+}
+
 /**
  * Trains `model` on `data` with cross-entropy: each step draws a mini-batch (or takes the
  * whole set), then runs `trainStep` (forward, loss, backward, optional clipping, update).
@@ -103,38 +164,16 @@ export function evaluate(model: Classifier, data: Dataset): number {
  * console.log(evaluate(model, recallTask({ lag: 5, n: 512, seed: 1 })));
  */
 export function fit(model: Classifier, data: Dataset, opts: FitOptions = {}): TrainingLog {
-  const { steps = 200, lr = 0.01, batchSize, clip, logEvery = 1, seed = 0, onStep } = opts;
-  const N = data.x.shape[0]!;
-  if (data.y.shape[0] !== N) throw new ShapeError(`fit: x ${fmtShape(data.x.shape)} and y ${fmtShape(data.y.shape)} differ in their first (batch) dimension`);
-  const optimizer = typeof opts.optimizer === "object"
-    ? opts.optimizer
-    : opts.optimizer === "sgd" ? new SGD(model.parameters(), { lr }) : new Adam(model.parameters(), { lr });
-  const gen = new Generator(seed);
+  const { steps = 200, logEvery = 1, onStep } = opts;
+  const trainer = new Trainer(model, data, opts);
   const log: TrainingLog = { steps: [], loss: [], accuracy: [] };
-  model.train();
   for (let step = 1; step <= steps; step++) {
-    let x = data.x;
-    let y = data.y;
-    if (batchSize !== undefined && batchSize < N) {
-      const rows = Array.from({ length: batchSize }, () => gen.randint(N));
-      x = indexSelect(x, 0, rows);
-      y = indexSelect(y, 0, rows);
-    }
-    let logits: Tensor | null = null;
-    const { loss } = trainStep({
-      optimizer,
-      computeLoss: () => {
-        logits = model.forward(x);
-        return crossEntropy(...flatten(logits, y));
-      },
-      ...(clip === undefined ? {} : { maxGradNorm: clip }),
-    });
+    const record = trainer.step();
     if (step % logEvery === 0 || step === steps) {
-      const acc = accuracy(logits!, y);
       log.steps.push(step);
-      log.loss.push(loss);
-      log.accuracy.push(acc);
-      onStep?.(step, loss, acc);
+      log.loss.push(record.loss);
+      log.accuracy.push(record.accuracy);
+      onStep?.(step, record.loss, record.accuracy);
     }
   }
   return log;

@@ -13,6 +13,7 @@ import { drawSaturation } from "./saturation.js";
 import { drawPredictions } from "./predictions.js";
 import { drawBidirectional } from "./bidirectional.js";
 import { drawAttention } from "./attention.js";
+import { drawPlayground } from "./playground.js";
 
 type Drawer<K extends PlotKind> = (host: HTMLElement, plot: Extract<Plot, { kind: K }>) => Promise<void>;
 
@@ -27,4 +28,5 @@ export const DRAWERS: { [K in PlotKind]: Drawer<K> } = {
   predictions: drawPredictions,
   bidirectional: drawBidirectional,
   attention: drawAttention,
+  playground: drawPlayground,
 };
