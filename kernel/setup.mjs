@@ -182,7 +182,7 @@ export function setup({ test = false } = {}) {
     // node_modules/.bin/tsc is tslab's bundled TypeScript 5.0; build with the project's own.
     run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
   });
-  step("build extension", ["extension/src", "extension/style", "extension/package.json", "extension/tsconfig.json", "src/plot", "package-lock.json"], [relative(ROOT, join(JUPYTER_PATH, "labextensions", "@seqlab", "jupyterlab", "package.json"))], () => {
+  step("build extension", ["extension/src", "extension/style", "extension/package.json", "extension/tsconfig.json", "src", "package-lock.json"], [relative(ROOT, join(JUPYTER_PATH, "labextensions", "@seqlab", "jupyterlab", "package.json"))], () => {
     coreMeta();
     run("npm", ["run", "build", "--workspace", "extension"]);
   });

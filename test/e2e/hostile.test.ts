@@ -37,12 +37,16 @@ afterAll(async () => {
 
 describe("hostile and malformed seqlab payloads", () => {
   it("show one error box per malformed payload, saying what is wrong", async () => {
-    await expect.poll(() => page.locator(".seqlab-plot").count(), { timeout: 60_000 }).toBe(5);
+    await expect.poll(() => page.locator(".seqlab-plot").count(), { timeout: 60_000 }).toBe(6);
     const boxes = await page.locator(".seqlab-plot .seqlab-error").allTextContents();
-    expect(boxes).toHaveLength(3);
+    expect(boxes).toHaveLength(4);
     expect(boxes[0]).toMatch(/unsupported payload version 99/);
     expect(boxes[1]).toMatch(/unknown plot kind "<img src=x onerror=/);
     expect(boxes[2]).toMatch(/not valid JSON/);
+    expect(boxes[3]).toMatch(/state\.cell must be one of "rnn", "lstm", "gru"; got "<img src=x onerror=/);
+    expect(boxes[3]).toMatch(/state\.steps must be one of 50, 100, 200, 300, 500, 1000; got 1000000000/);
+    // A refused playground draws none of its controls.
+    expect(await page.locator(".seqlab-plot").nth(5).locator("select, button").count()).toBe(0);
   });
 
   it("never turn payload strings into HTML, and nothing from them runs", async () => {

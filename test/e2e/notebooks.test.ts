@@ -101,6 +101,12 @@ const expectations: Record<string, (nb: Notebook) => void> = {
     // Sequential cost: a row per length (times are printed, never asserted).
     for (const len of [32, 64, 128, 256, 512]) expect(text).toMatch(new RegExp(`RESULT time_length${len}_rnn_ms=`));
     expect(outputsOf(nb).filter((o) => o.data?.[MIME_TYPE] !== undefined).length).toBeGreaterThanOrEqual(3);
+    // The playground for the memory span, starting where the RNN's span ends.
+    const playgrounds = outputsOf(nb).flatMap((o) => {
+      const parsed = o.data?.[MIME_TYPE] === undefined ? null : parsePlot(o.data[MIME_TYPE]);
+      return parsed?.ok && parsed.value.kind === "playground" ? [parsed.value] : [];
+    });
+    expect(playgrounds.map((p) => [p.state.cell, p.state.lag])).toEqual([["rnn", 20]]);
     exercisesPass(text, 3);
   },
   "05-lstm.ipynb": (nb) => {

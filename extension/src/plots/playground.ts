@@ -3,9 +3,10 @@
  * Stop, and the training curves of every run so far. Training happens here, in the page, with
  * seqlab itself (`Experiment`, on its WebAssembly kernels when they load); the kernel is not
  * involved. A run takes slices of about 40 ms and yields between them, so the page stays
- * responsive and the curves grow while it trains.
+ * responsive and the curves grow while it trains. The library is loaded on the first Train, so
+ * that the other plots do not carry it.
  */
-import { Experiment, plot as seqlab, type PlaygroundState } from "seqlab";
+import type { PlaygroundState } from "seqlab";
 import { PLAYGROUND_PARAM_NAMES, PLAYGROUND_PARAMS, type PlaygroundPlot, type PlaygroundParam } from "seqlab/schema";
 import { showError } from "../error-box.js";
 import { drawTraining } from "./training.js";
@@ -26,22 +27,22 @@ interface Run {
   testAccuracy: number | null;
   msPerStep: number;
   kernels: string;
-  /** Why the run ended early ("" when it did not). */
+  /** Why the run ended early ("" when it ran all its steps). */
   stopped: string;
 }
 
-const COLUMNS = ["run", ...PLAYGROUND_PARAM_NAMES.map((k) => PLAYGROUND_PARAMS[k].label), "final loss", "test accuracy", "ms / step", "ran on"];
+const COLUMNS = ["run", ...PLAYGROUND_PARAM_NAMES.map((k) => PLAYGROUND_PARAMS[k].short), "final loss", "test accuracy", "ms / step", "ran on", "ended"];
 
 /** The settings of `state` that differ from the defaults, for the legend (cell and k are in the run's name). */
 function legendSettings(state: PlaygroundState): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const key of PLAYGROUND_PARAM_NAMES) {
-    if (key !== "cell" && key !== "lag" && state[key] !== PLAYGROUND_PARAMS[key].default) out[key] = state[key];
+    if (key !== "cell" && key !== "lag" && state[key] !== PLAYGROUND_PARAMS[key].default) out[PLAYGROUND_PARAMS[key].short] = state[key];
   }
   return out;
 }
 
-const runName = (run: Run): string => `#${run.id} ${run.state.cell.toUpperCase()} k=${run.state.lag}`;
+const runName = (run: Run): string => `#${run.id} ${run.state.cell.toUpperCase()} ${PLAYGROUND_PARAMS.lag.short}=${run.state.lag}`;
 
 function controls(root: HTMLElement, state: PlaygroundState): Map<PlaygroundParam, HTMLSelectElement> {
   const row = document.createElement("div");
@@ -101,7 +102,7 @@ function fillTable(table: HTMLTableElement, runs: readonly Run[]): void {
     tr.dataset.run = String(run.id);
     const cells = [
       `#${run.id}`, ...PLAYGROUND_PARAM_NAMES.map((k) => String(run.state[k])),
-      fmt(run.loss.at(-1) ?? null), fmt(run.testAccuracy), fmt(run.msPerStep), run.stopped || run.kernels,
+      fmt(run.loss.at(-1) ?? null), fmt(run.testAccuracy), fmt(run.msPerStep), run.kernels, run.stopped,
     ];
     for (const text of cells) {
       const td = document.createElement("td");
@@ -142,6 +143,7 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot)
   let stopRequested = false;
 
   const redraw = async (current: Run | null): Promise<void> => {
+    const { plot: seqlab } = await import("seqlab");
     const progress = current && {
       step: current.steps.length, totalSteps: current.state.steps, loss: current.loss.at(-1) ?? null,
       stepsPerSecond: current.msPerStep > 0 ? 1000 / current.msPerStep : null, secondsLeft: null, done: false,
@@ -161,6 +163,7 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot)
     const state = readSettings(selects);
     const run: Run = { id: nextId++, state, steps: [], loss: [], accuracy: [], testAccuracy: null, msPerStep: NaN, kernels: "", stopped: "" };
     status.textContent = `#${run.id}: loading the kernels…`;
+    const { Experiment } = await import("seqlab");
     const experiment = await Experiment.create(state);
     runs.push(run);
     if (runs.length > MAX_RUNS) runs.shift();

@@ -11,6 +11,8 @@ import { checkString, isObject, type Json } from "./common.js";
 
 interface Param<V extends string | number> {
   readonly label: string;
+  /** For table headers and legends. */
+  readonly short: string;
   /** One sentence for the control's tooltip. */
   readonly help: string;
   readonly choices: readonly V[];
@@ -20,54 +22,63 @@ interface Param<V extends string | number> {
 export const PLAYGROUND_PARAMS = {
   cell: {
     label: "cell",
+    short: "cell",
     help: "The recurrent layer: a vanilla RNN (tanh), an LSTM or a GRU.",
     choices: ["rnn", "lstm", "gru"],
     default: "lstm",
   },
   lag: {
     label: "remember k steps back",
+    short: "k",
     help: "The task: read random tokens, then name the one seen k steps before the last. Chance is 1 in 4.",
     choices: [1, 2, 5, 10, 15, 20, 30],
     default: 5,
   },
   hiddenSize: {
     label: "hidden size",
+    short: "H",
     help: "Units in the hidden state h_t.",
     choices: [4, 8, 16, 32, 64, 128],
     default: 16,
   },
   lr: {
     label: "learning rate",
+    short: "lr",
     help: "Adam's step size.",
     choices: [0.001, 0.003, 0.01, 0.03, 0.1],
     default: 0.01,
   },
   batchSize: {
     label: "batch size",
+    short: "batch",
     help: "Sequences per training step, drawn at random from 512.",
     choices: [16, 32, 64, 128],
     default: 64,
   },
   steps: {
     label: "training steps",
+    short: "steps",
     help: "How many Adam updates the run makes.",
     choices: [50, 100, 200, 300, 500, 1000],
     default: 200,
   },
   clip: {
     label: "clip gradient norm",
+    short: "clip",
     help: "Rescale the gradients whenever their global norm exceeds this (off: never).",
     choices: ["off", 0.5, 1, 5],
     default: "off",
   },
   seed: {
     label: "seed",
+    short: "seed",
     help: "Seeds the data, the initial weights and the batches: the same settings give the same run.",
     choices: [0, 1, 2, 3, 4],
     default: 0,
   },
   backend: {
     label: "kernels",
+    short: "kernels",
     help: "auto: WebAssembly SIMD for products big enough to gain, TypeScript for the rest; or force one.",
     choices: ["auto", "wasm", "js"],
     default: "auto",
