@@ -12,7 +12,8 @@ export function rnnForward(B: i32, H: i32, gx: usize, gh: usize, bias: usize, sa
       let a = f32x4.add(v128.load(gx + row + j), v128.load(gh + row + j));
       if (bias) a = f32x4.add(a, v128.load(bias + j));
       v128.store(saved + row + j, a);
-      v128.store(h + row + j, relu ? f32x4.max(a, f32x4.splat(0)) : tanhv(a));
+      // pmax: one instruction, and a NaN passes through (it is not below 0).
+      v128.store(h + row + j, relu ? f32x4.pmax(a, f32x4.splat(0)) : tanhv(a));
     }
   }
 }
