@@ -91,7 +91,7 @@ describe("the playground in JupyterLab", () => {
       const n = (await lossCurve(1)).length;
       if (n !== lengths.at(-1)) lengths.push(n);
       return lengths.filter((v) => v > 0).length;
-    }, { timeout: 60_000, intervals: [100] }).toBeGreaterThanOrEqual(3);
+    }, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(3);
     expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
     expect(await trainButton().isDisabled()).toBe(true);
     await playground().locator("button[data-part='stop']").click();
