@@ -30,6 +30,20 @@ export interface GradNode {
   readonly inputs: readonly Tensor[];
   outputs: readonly Tensor[];
   backward(gradOutputs: readonly (TypedData | null)[]): readonly (TypedData | null)[];
+  /**
+   * Frees what only backward needed, after backward has run (unless the caller asked to
+   * retain the graph). A later backward through the node must then throw, not read freed data.
+   */
+  release?(): void;
+}
+
+/** Options of `Tensor.backward`. */
+export interface BackwardOptions {
+  /**
+   * Keep what the graph saved for backward, so that backward can run through it again
+   * (PyTorch's `retain_graph`). Default false: the recurrent layers free their saved steps.
+   */
+  retainGraph?: boolean;
 }
 
 let gradEnabled = true;
@@ -170,9 +184,10 @@ export class Tensor {
   /**
    * Backpropagates from this tensor. Without `gradient` it must hold one element (a loss).
    * Gradients accumulate into `.grad` of leaves, as in PyTorch: call `optimizer.zeroGrad()`
-   * between steps.
+   * between steps. As in PyTorch, a recurrent layer frees the steps it saved for backward
+   * once backward has run through it; pass `{ retainGraph: true }` to run backward again.
    */
-  backward(gradient?: Tensor): void {
+  backward(gradient?: Tensor, opts: BackwardOptions = {}): void {
     if (!this.requiresGrad) {
       throw new Error("backward() called on a tensor that does not require grad (was it computed inside noGrad, or from tensors without requiresGrad?)");
     }
@@ -186,7 +201,7 @@ export class Tensor {
       assertSameShape(gradient, this, "backward(gradient)");
       seed = gradient.data.slice();
     }
-    runBackward(this, seed);
+    runBackward(this, seed, opts.retainGraph ?? false);
   }
 
   toString(): string {
@@ -225,7 +240,7 @@ export function accumulate(dst: TypedData, src: TypedData): void {
   for (let k = 0; k < dst.length; k++) dst[k]! += src[k]!;
 }
 
-function runBackward(root: Tensor, seed: TypedData): void {
+function runBackward(root: Tensor, seed: TypedData, retainGraph: boolean): void {
   // Topological order of nodes: a node runs only after every node that consumed its outputs.
   const order: GradNode[] = [];
   const visited = new Set<GradNode>();
@@ -268,6 +283,7 @@ function runBackward(root: Tensor, seed: TypedData): void {
       grads.delete(t);
     }
     const gradInputs = node.backward(gradOutputs);
+    if (!retainGraph) node.release?.();
     node.inputs.forEach((input, j) => {
       const g = gradInputs[j];
       if (!g || !input.requiresGrad) return;
@@ -300,9 +316,10 @@ export function recordOp(
   inputs: readonly Tensor[],
   outputs: readonly Tensor[],
   backward: GradNode["backward"],
+  release?: GradNode["release"],
 ): boolean {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return false;
-  const node: GradNode = { name, inputs, outputs, backward };
+  const node: GradNode = release ? { name, inputs, outputs, backward, release } : { name, inputs, outputs, backward };
   for (const t of outputs) {
     t.gradFn = node;
     t.requiresGrad = true;

@@ -70,7 +70,8 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Outputs, inputs: readonly
 
   // Analytic: backpropagate Σ_j out_j ⊙ R_j by seeding each output with its R_j.
   outs.forEach((o, j) => {
-    if (o.requiresGrad) o.backward(new Tensor(projections[j]!.slice() as Float64Array, o.shape));
+    // Several outputs share one graph: keep it for the next backward.
+    if (o.requiresGrad) o.backward(new Tensor(projections[j]!.slice() as Float64Array, o.shape), { retainGraph: true });
   });
 
   const mismatches: GradcheckMismatch[] = [];

@@ -10,6 +10,7 @@
  * In Node, SEQLAB_BACKEND=auto|wasm|js sets the starting choice; `setBackend` changes it.
  */
 import { allocate, type DType, type TypedData } from "../tensor.js";
+import { takeFloat32 } from "./recycle.js";
 import { loadWasm, wasmFailure, wasmRuntime, type WasmRuntime } from "./wasm.js";
 
 export type BackendName = "auto" | "wasm" | "js";
@@ -101,7 +102,10 @@ export interface Workspace {
   scratch(n: number): TypedData;
   /** `src` itself, or a copy of it in WebAssembly memory. */
   place(src: TypedData): TypedData;
-  /** `x` itself, or a copy of it outside WebAssembly memory, to keep after the workspace closes. */
+  /**
+   * `x` itself, or a copy of it outside WebAssembly memory, to keep after the workspace closes.
+   * Either way the caller owns the result and may give it back with `recycle` when done.
+   */
   keep(x: TypedData): TypedData;
 }
 
@@ -112,12 +116,12 @@ export interface Workspace {
 const WORKSPACE_MIN_FLOATS = 16384;
 
 /**
- * A copy of a view of WebAssembly memory in an ordinary array. Allocate-then-set: on a shared
- * memory's views, `slice()` and `new Float32Array(view)` take a slow element-by-element path
- * (measured 3–6× slower for 16 MB).
+ * A copy of a view of WebAssembly memory in an ordinary array, reused when a large one was
+ * given back (see recycle.ts). Take-then-set: on a shared memory's views, `slice()` and
+ * `new Float32Array(view)` take a slow element-by-element path (measured 3–6× slower for 16 MB).
  */
 function copyOut(x: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
+  const out = takeFloat32(x.length);
   out.set(x);
   return out;
 }

@@ -11,6 +11,7 @@ import {
   GRU, LSTM, RNN, Generator, crossEntropy, getBackend, getThreads, randn, setBackend, setThreads, sum, usingWasm, type BackendName, type Tensor,
 } from "../../src/index.js";
 import { gemm, gemmJs } from "../../src/kernels/gemm.js";
+import { recycleStats } from "../../src/kernels/recycle.js";
 import { wasmRuntime, type KernelExports, type WasmRuntime } from "../../src/kernels/wasm.js";
 
 const startedWith = getBackend();
@@ -285,6 +286,48 @@ describe("the arena in WebAssembly memory", () => {
       rt.alloc(rt.room());
       rt.alloc(64);
     })).toThrow("beyond its reservation");
+  });
+});
+
+describe("kept steps: given back after backward, as PyTorch frees saved tensors", () => {
+  // T·B·4H = 64·32·4·128 floats of gates, (T + 1)·B·H of h and of c: each above the size worth reusing.
+  const make = (): { lstm: LSTM; x: Tensor } => {
+    const gen = new Generator(3);
+    return { lstm: new LSTM({ inputSize: 8, hiddenSize: 128 }), x: randn([64, 32, 8], { generator: gen }) };
+  };
+
+  it("a second training step reuses the first step's arrays, with the same gradients as fresh ones", () => {
+    setBackend("wasm");
+    const { lstm, x } = make();
+    const grads = (): number[] => {
+      lstm.zeroGrad();
+      sum(lstm.forward(x)[0]).backward();
+      return [...lstm.parameters()[1]!.grad!.data];
+    };
+    const first = grads();
+    const before = recycleStats();
+    const second = grads();
+    const after = recycleStats();
+    // saved (i, f, g, o), h and c: three large arrays kept, all three reused.
+    expect(after.reused - before.reused).toBe(3);
+    expect(second).toEqual(first);
+  });
+
+  it("a second backward through the same forward pass is an error unless the first retained the graph", () => {
+    for (const backend of ["wasm", "js"] as const) {
+      setBackend(backend);
+      const { lstm, x } = make();
+      const loss = sum(lstm.forward(x)[0]);
+      loss.backward();
+      expect(() => loss.backward()).toThrow("the steps it saved were freed by the first backward (as in PyTorch); pass { retainGraph: true }");
+      lstm.zeroGrad();
+      const again = sum(lstm.forward(x)[0]);
+      again.backward(undefined, { retainGraph: true });
+      const once = [...lstm.parameters()[1]!.grad!.data];
+      again.backward();
+      // Gradients accumulate: twice the first.
+      lstm.parameters()[1]!.grad!.data.forEach((g, k) => expect(g).toBeCloseTo(2 * once[k]!, 5));
+    }
   });
 });
 

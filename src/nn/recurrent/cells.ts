@@ -84,7 +84,7 @@ export abstract class CellBase<W> extends Module {
       checkShape(name, what, t, stateShape);
     }
     const result = runRecurrent(this.cell, {
-      dtype: this.dtype, T: 1, B, inputSize: I, H, Hout: H, numLayers: 1, directions: 1, keepSteps: true,
+      dtype: this.dtype, T: 1, B, inputSize: I, H, Hout: H, numLayers: 1, directions: 1, keepSteps: true, traceGrads: false,
       x: x.data, h0: h?.data ?? null, c0: c?.data ?? null,
       params: [{ wIh: this.weightIh.data, wHh: this.weightHh.data, bIh: this.biasIh?.data ?? null, bHh: this.biasHh?.data ?? null, wHr: null }],
       lengths: null, dropout: 0, generator: defaultGenerator,

@@ -21,6 +21,7 @@
 import { withWorkspace, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
 import type { Generator } from "../../random.js";
+import { recycle } from "../../kernels/recycle.js";
 import { allocate, type DType, type TypedData } from "../../tensor.js";
 import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
 
@@ -66,6 +67,8 @@ export interface RecurrentProblem {
    * and so does a trace. Without (inference) they are never copied out of the workspace.
    */
   readonly keepSteps: boolean;
+  /** Whether backward should also return dL/dh_t of every step (for a trace). */
+  readonly traceGrads: boolean;
   /** Dropout probability on the outputs of every layer but the last (0 when not training). */
   readonly dropout: number;
   readonly generator: Generator;
@@ -91,7 +94,10 @@ export interface RecurrentGrads {
   readonly dh0: TypedData;
   readonly dc0: TypedData | null;
   readonly params: readonly LayerGrads[];
-  /** Per (layer, direction): dL/dh_t in time order, (T, B, Hout); zero at padded positions. */
+  /**
+   * Per (layer, direction): dL/dh_t in time order, (T, B, Hout); zero at padded positions.
+   * Empty unless the problem asked for `traceGrads`.
+   */
   readonly dh: readonly TypedData[];
 }
 
@@ -105,6 +111,11 @@ export interface RecurrentResult {
   readonly runs: readonly DirectionRun[];
   /** Backpropagates dL/doutput, dL/dh_n, dL/dc_n (null = zero) through every layer and step. */
   backward(dOutput: TypedData | null, dhN: TypedData | null, dcN: TypedData | null): RecurrentGrads;
+  /**
+   * Gives the kept steps back for reuse (see kernels/recycle.ts); backward throws after this.
+   * `runs` must not be read again either.
+   */
+  release(): void;
 }
 
 /** Processing order of one direction: order[s·B + b] = time position, or −1 on padding. */
@@ -282,9 +293,16 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
     F = D * Hout;
   }
 
+  let released = false;
   const backward = (dOutput: TypedData | null, dhN: TypedData | null, dcN: TypedData | null): RecurrentGrads => {
+    if (released) {
+      throw new Error(
+        "backward through a recurrent layer's forward pass a second time: the steps it saved were freed by the first backward " +
+        "(as in PyTorch); pass { retainGraph: true } to the first backward() to keep them",
+      );
+    }
     const grads: LayerGrads[] = new Array<LayerGrads>(L * D);
-    const dhTime: TypedData[] = new Array<TypedData>(L * D);
+    const dhTime: TypedData[] = p.traceGrads ? new Array<TypedData>(L * D) : [];
     const dh0 = allocate(dtype, L * D * B * Hout);
     const dc0 = cell.hasCellState ? allocate(dtype, L * D * B * H) : null;
     let dLayerOut = dOutput ?? allocate(dtype, T * B * D * Hout);
@@ -345,7 +363,7 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
           }
           dh0.set(k.dH.subarray(0, B * Hout), slot * B * Hout);
           if (dc0) dc0.set(k.dC.subarray(0, B * H), slot * B * H);
-          dhTime[slot] = timeOrdered(run.order, B, Hout, k.dH, B * Hout, Hout, 0);
+          if (p.traceGrads) dhTime[slot] = timeOrdered(run.order, B, Hout, k.dH, B * Hout, Hout, 0);
           grads[slot] = {
             dWih, dWhh: ws.keep(k.dWhh), dbIh,
             dbHh: k.dbHh && ws.keep(k.dbHh), dWhr: k.dWhr && ws.keep(k.dWhr),
@@ -359,5 +377,10 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
     return { dx: dLayerOut, dh0, dc0, params: grads, dh: dhTime };
   };
 
-  return { output: out, hN, cN, runs, backward };
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    for (const run of runs) for (const kept of [run.k.saved, run.k.h, run.k.c]) recycle(kept);
+  };
+  return { output: out, hN, cN, runs, backward, release };
 }

@@ -238,6 +238,7 @@ export abstract class RecurrentBase<W> extends Module {
     const needsGrad = isGradEnabled() && [x, ...states, ...paramTensors].some((t) => t.requiresGrad);
     const result = runRecurrent(this.cell, {
       dtype: this.dtype, T, B, inputSize: I, H, Hout, numLayers: L, directions: D, keepSteps: needsGrad || opts.trace === true,
+      traceGrads: opts.trace === true,
       x: bf ? swapFirstAxes(x.data, B, T, I) : x.data,
       h0: h0?.data ?? null,
       c0: c0?.data ?? null,
@@ -263,7 +264,7 @@ export abstract class RecurrentBase<W> extends Module {
       if (c0) dStates.push(grads.dc0);
       const dParams = grads.params.flatMap((p) => [p.dWih, p.dWhh, p.dbIh, p.dbHh, p.dWhr].filter((a): a is TypedData => a !== null));
       return [bf ? swapFirstAxes(grads.dx, T, B, I) : grads.dx, ...dStates, ...dParams];
-    });
+    }, result.release);
     return { output, hN, cN, trace };
   }
 }
