@@ -37,17 +37,19 @@ WORKLOADS = {
 WARMUP_CALLS = 2
 WARMUP_S = 0.5
 DEFAULT_ITERATIONS = 20
+MIN_TIMED_S = 1.0
 
 
 def timed(fn, n):
-    """Median ms of fn over n calls, after ≥2 calls and ≥0.5 s of warm-up."""
+    """Median ms of fn over ≥n calls and ≥1 s of calls, after ≥2 calls and ≥0.5 s of warm-up (as bench/timing.mjs)."""
     start = time.perf_counter()
     k = 0
     while k < WARMUP_CALLS or time.perf_counter() - start < WARMUP_S:
         fn()
         k += 1
     ms = []
-    for _ in range(n):
+    timed_start = time.perf_counter()
+    while len(ms) < n or time.perf_counter() - timed_start < MIN_TIMED_S:
         t0 = time.perf_counter()
         fn()
         ms.append((time.perf_counter() - t0) * 1000)
