@@ -65,8 +65,11 @@ function gemmWasm(
   B: Float32Array, bOff: number, transB: boolean,
   C: Float32Array, cOff: number, accumulate: boolean,
 ): boolean {
+  // A small product runs here only on a time loop's buffers, already in WebAssembly memory;
+  // C is tested first, as a teaching-sized step makes hundreds of products on ordinary arrays.
+  const small = M * N * K < WASM_MIN_WORK && sizeThresholds();
+  if (small && !(rt.holds(C) && rt.holds(A) && rt.holds(B))) return false;
   const inA = rt.holds(A), inB = rt.holds(B), inC = rt.holds(C);
-  if (!(inA && inB && inC) && M * N * K < WASM_MIN_WORK && sizeThresholds()) return false;
   const staged = (inA ? 0 : M * K) + (inB ? 0 : K * N) + (inC ? 0 : M * N);
   const mark = rt.mark();
   if (!rt.reserve(staged + 3 * 16)) { // up to three copies, each padded to 64 bytes

@@ -34,7 +34,8 @@ export function takeFloat32(n: number): Float32Array {
  * and never touch it again. Arrays too small, of another type, or beyond the cap are ignored.
  */
 export function recycle(a: ArrayBufferView): void {
-  if (!(a instanceof Float32Array) || !(a.buffer instanceof ArrayBuffer) || a.length < MIN_FLOATS) return;
+  // Length first: reading .buffer of a small array makes V8 move it out of its heap.
+  if (!(a instanceof Float32Array) || a.length < MIN_FLOATS || !(a.buffer instanceof ArrayBuffer)) return;
   // Only a whole array: a view's buffer may be in use around it.
   if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) return;
   if (pooledBytes + a.byteLength > MAX_BYTES) return;

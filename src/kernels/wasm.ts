@@ -187,9 +187,14 @@ export class WasmRuntime {
     pool!.wait(parts);
   }
 
-  /** Whether `x` is a view of this memory (then kernels read it in place). */
+  /**
+   * Whether `x` is a view of this memory (then kernels read it in place). Views of it never
+   * start at byte 0 (the first page is the threads' control block), and testing byteOffset
+   * first spares small arrays a `.buffer` read, which makes V8 move an array kept inside its
+   * own heap out to a separate buffer (measured: 2.5 % of a teaching-sized training step).
+   */
   holds(x: ArrayBufferView): boolean {
-    return x.buffer === this.buffer;
+    return x.byteOffset !== 0 && x.buffer === this.buffer;
   }
 
   /** Byte address of element `off` of a view of this memory (0 for null: "none"). */
