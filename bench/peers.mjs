@@ -33,6 +33,9 @@ const benchDir = fileURLToPath(new URL(".", import.meta.url));
 const PYTHON = "/usr/bin/python3";
 const CHILD_TIMEOUT_MS = 20 * 60 * 1000; // TF.js "large": ~10 s a step, ≥2 warm-up + 5 timed, twice
 
+/** The PyTorch peers: fast enough to measure in every round of the bench (TF.js runs once). */
+export const PYTORCH_PEERS = ["pytorch-avx2", "pytorch-avx512"];
+
 /** How to run each peer. OPENBLAS_CORETYPE is always set explicitly: the machine may preset it. */
 const peerRuns = {
   "pytorch-avx2": { command: [PYTHON, `${benchDir}peer-pytorch.py`], coretype: "Haswell", kernel: "AVX2" },
@@ -102,17 +105,21 @@ async function measurePeer(id, names, iterations, installProblem) {
  * Measures the peers on the named workloads, live: { [peerId]: { label, info, results, error? } },
  * results: { [workload]: { trainMs, forwardMs, peakRssMB } }. Installs the Python peer first
  * (bench/install-peers.mjs). A peer that fails carries an `error` string; the others still run.
+ * `only`: the ids of the peers to run (default: all).
  */
-export async function measurePeers(names, { iterations } = {}) {
+export async function measurePeers(names, { iterations, only } = {}) {
   let installProblem = null;
-  try {
-    // Its output (apt-get's, when it installs) goes to our stderr: stdout is kept for results.
-    execFileSync(process.execPath, [`${benchDir}install-peers.mjs`], { stdio: ["inherit", 2, "inherit"] });
-  } catch (err) {
-    installProblem = `bench/install-peers.mjs failed (exit ${err.status ?? err.message})`;
+  const ids = Object.keys(peerRuns).filter((id) => !only || only.includes(id));
+  if (ids.some((id) => peerRuns[id].coretype)) {
+    try {
+      // Its output (apt-get's, when it installs) goes to our stderr: stdout is kept for results.
+      execFileSync(process.execPath, [`${benchDir}install-peers.mjs`], { stdio: ["inherit", 2, "inherit"] });
+    } catch (err) {
+      installProblem = `bench/install-peers.mjs failed (exit ${err.status ?? err.message})`;
+    }
   }
   const measured = {};
-  for (const id of Object.keys(peerRuns)) {
+  for (const id of ids) {
     const loadBefore = loadavg()[0];
     measured[id] = await measurePeer(id, names, iterations, installProblem);
     if (measured[id].info) measured[id].info.loadavg1 = [loadBefore, loadavg()[0]].map((x) => Number(x.toFixed(2)));

@@ -8,6 +8,7 @@
  *   npm run bench -- --threads 1,2        thread counts for every workload
  *   npm run bench -- --backend js         the TypeScript reference kernels (default: auto)
  *   npm run bench -- --iterations 50      timed iterations per workload (default 20)
+ *   npm run bench -- --rounds 5           rounds per workload, best kept (default 3 with --peers, else 1)
  *   npm run bench -- --json               JSON lines only, no table
  *
  * It first rebuilds dist/ (as `npm run build`) so that it always measures the current source,
@@ -19,7 +20,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { measurePeers, peers } from "./peers.mjs";
+import { measurePeers, peers, PYTORCH_PEERS } from "./peers.mjs";
 import { DEFAULT_ITERATIONS, time } from "./timing.mjs";
 
 const here = fileURLToPath(import.meta.url);
@@ -33,7 +34,7 @@ function value(argv, a, flag) {
 }
 
 function parseArgs(argv) {
-  const opts = { only: null, iterations: null, json: false, child: null, threads: null, backend: "auto", peers: false };
+  const opts = { only: null, iterations: null, json: false, child: null, threads: null, backend: "auto", peers: false, rounds: null };
   for (let a = 0; a < argv.length; a++) {
     const arg = argv[a];
     if (arg === "--json") opts.json = true;
@@ -43,11 +44,16 @@ function parseArgs(argv) {
     else if (arg === "--threads") opts.threads = value(argv, ++a, arg).split(",").map(Number);
     else if (arg === "--backend") opts.backend = value(argv, ++a, arg);
     else if (arg === "--child") opts.child = value(argv, ++a, arg);
-    else throw new Error(`bench: unknown argument ${arg} (use --peers --only a,b --threads 1,2 --backend auto|wasm|js --iterations N --json)`);
+    else if (arg === "--rounds") opts.rounds = Number(value(argv, ++a, arg));
+    else throw new Error(`bench: unknown argument ${arg} (use --peers --only a,b --threads 1,2 --backend auto|wasm|js --iterations N --rounds N --json)`);
   }
   if (opts.iterations !== null && !(Number.isInteger(opts.iterations) && opts.iterations > 0)) {
     throw new Error(`bench: --iterations needs a positive integer, got ${opts.iterations}`);
   }
+  if (opts.rounds !== null && !(Number.isInteger(opts.rounds) && opts.rounds > 0)) {
+    throw new Error(`bench: --rounds needs a positive integer, got ${opts.rounds}`);
+  }
+  opts.rounds ??= opts.peers ? 3 : 1;
   if (opts.threads && !opts.threads.every((t) => Number.isInteger(t) && t >= 1)) {
     throw new Error(`bench: --threads needs positive integers, got ${opts.threads.join(",")}`);
   }
@@ -147,7 +153,7 @@ function bars(results, columns, peak) {
   return out;
 }
 
-function printTable(results, columns, peak, loadAtStart, iterationsAsked) {
+function printTable(results, columns, peak, loadAtStart, iterationsAsked, rounds) {
   const head = ["workload", "threads", "seqlab train", "seqlab fwd", "fwd GFLOP/s", "peak RSS", ...columns.flatMap((c) => [c.id, "ratio"])];
   const rows = results.map((r) => [
     r.workload, String(r.threads), fmtMs(r.trainMs), fmtMs(r.forwardMs), String(r.forwardGflops), `${Math.round(r.peakRssMB)} MB`,
@@ -165,6 +171,7 @@ function printTable(results, columns, peak, loadAtStart, iterationsAsked) {
   console.log();
   console.log("Times are medians per training step (forward, cross-entropy at every step, backward, Adam)");
   console.log("and per forward pass (the same forward and loss under noGrad), float32. ratio = seqlab ÷ peer: below 1 is faster.");
+  if (rounds > 1) console.log(`Best of ${rounds} rounds per workload, alternating seqlab and PyTorch (TensorFlow.js: one run).`);
   for (const c of columns) console.log(`${c.id}: ${c.label}${c.error ? ` — ERROR: ${c.error}` : ""}`);
   if (!columns.some((c) => c.live)) console.log("PEER NUMBERS ARE REFERENCE FIGURES recorded earlier on this machine kind, NOT measured in this run (use --peers).");
   console.log(`CPU: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores. WebAssembly SIMD peak (f32x4 multiply-add loop, 1 thread): ${peak ?? "?"} GFLOP/s.`);
@@ -192,11 +199,23 @@ function build() {
   if (!existsSync(new URL("../dist/index.js", import.meta.url))) throw new Error("bench: the build did not produce dist/index.js");
 }
 
-/** Adds one workload's peer measurements into the running collection (same shape as measurePeers' result). */
+/**
+ * The better of two measurements of the same thing (either may be undefined): the lower
+ * times, the higher throughput, and the higher peak memory (the cautious figure).
+ */
+function best(a, b) {
+  if (!a || !b) return a ?? b;
+  const out = { ...a, trainMs: Math.min(a.trainMs, b.trainMs), forwardMs: Math.min(a.forwardMs, b.forwardMs), peakRssMB: Math.max(a.peakRssMB, b.peakRssMB) };
+  if (a.forwardGflops !== undefined) out.forwardGflops = Math.max(a.forwardGflops, b.forwardGflops);
+  return out;
+}
+
+/** Adds one workload's peer measurements into the running collection (same shape as measurePeers' result), keeping the best. */
 function mergePeers(into, workload, one) {
   for (const [id, p] of Object.entries(one)) {
     const entry = (into[id] ??= { label: p.label, info: p.info, results: {} });
-    if (p.results?.[workload]) entry.results[workload] = p.results[workload];
+    entry.results[workload] = best(entry.results[workload], p.results?.[workload]);
+    if (!entry.results[workload]) delete entry.results[workload];
     if (p.error) entry.error = entry.error ? `${entry.error}; ${p.error}` : p.error;
   }
 }
@@ -223,20 +242,28 @@ if (opts.child === "peak") {
   }
   const { peakGflops } = child(["--child", "peak"], opts.backend);
   if (!opts.json) console.log(`WebAssembly SIMD peak: ${peakGflops} GFLOP/s`);
-  // Each workload's peers run right after seqlab's runs of it, so that every ratio compares
-  // measurements minutes apart at most: on a shared machine the speed drifts over a long run.
+  // This machine's speed drifts, by up to 2× for minutes at a time. So each workload runs in
+  // rounds that alternate seqlab and PyTorch, and each side keeps its best round: a slow phase
+  // then has to cover all of one side's rounds and none of the other's to bias a ratio.
+  // TensorFlow.js, minutes per workload, runs once after the rounds.
   const results = [];
   const measured = opts.peers ? {} : null;
+  const peerOpts = { iterations: opts.iterations ?? undefined };
   for (const name of names) {
     const counts = opts.threads ?? (workloads[name].threaded ? [1, 2] : [1]);
-    for (const threads of counts) {
-      const args = ["--child", name, "--threads", String(threads), ...(opts.iterations ? ["--iterations", String(opts.iterations)] : [])];
-      const result = child(args, opts.backend);
-      console.log(JSON.stringify(result));
-      results.push(result);
+    const kept = new Map();
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const threads of counts) {
+        const args = ["--child", name, "--threads", String(threads), ...(opts.iterations ? ["--iterations", String(opts.iterations)] : [])];
+        const result = child(args, opts.backend);
+        console.log(JSON.stringify({ round: r + 1, ...result }));
+        kept.set(threads, best(kept.get(threads), result));
+      }
+      if (measured) mergePeers(measured, name, await measurePeers([name], { ...peerOpts, only: PYTORCH_PEERS }));
     }
-    if (measured) mergePeers(measured, name, await measurePeers([name], { iterations: opts.iterations ?? undefined }));
+    results.push(...kept.values());
+    if (measured) mergePeers(measured, name, await measurePeers([name], { ...peerOpts, only: ["tfjs-wasm"] }));
   }
   if (measured) console.log(JSON.stringify({ peers: measured }));
-  if (!opts.json) printTable(results, peerColumns(measured), peakGflops, loadAtStart, opts.iterations !== null);
+  if (!opts.json) printTable(results, peerColumns(measured), peakGflops, loadAtStart, opts.iterations !== null, opts.rounds);
 }
