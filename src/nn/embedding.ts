@@ -58,16 +58,26 @@ export function embedding(indices: IndexInput, weight: Tensor, paddingIdx: numbe
     `token ids must be integers in [0, ${V - 1}] (numEmbeddings = ${V})`,
   );
 
+  // Plain loops: a subarray per row would make a typed-array object per token.
   const y = allocate(weight.dtype, ids.length * D);
-  ids.forEach((id, n) => y.set(weight.data.subarray(id * D, id * D + D), n * D));
+  const w = weight.data;
+  for (let n = 0; n < ids.length; n++) {
+    const from = ids[n]! * D;
+    const to = n * D;
+    for (let j = 0; j < D; j++) y[to + j] = w[from + j]!;
+  }
   const out = new Tensor(y, [...idTensor.shape, D]);
 
   recordOp("embedding", [weight], [out], ([dy]) => {
     const dW = allocate(weight.dtype, weight.size);
-    ids.forEach((id, n) => {
-      if (id === paddingIdx) return;
-      for (let j = 0; j < D; j++) dW[id * D + j]! += dy![n * D + j]!;
-    });
+    const g = dy!;
+    for (let n = 0; n < ids.length; n++) {
+      const id = ids[n]!;
+      if (id === paddingIdx) continue;
+      const to = id * D;
+      const from = n * D;
+      for (let j = 0; j < D; j++) dW[to + j]! += g[from + j]!;
+    }
     return [dW];
   });
   return out;
