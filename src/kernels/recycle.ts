@@ -11,7 +11,7 @@
 /** Smaller arrays come from the allocator cheaply enough (measured: no page faults at 1 MB). */
 const MIN_FLOATS = 1 << 18;
 /** At most this many bytes wait here; beyond it, given-back arrays are left to the GC. */
-const MAX_BYTES = 256 * 1024 * 1024;
+const MAX_BYTES = 128 * 1024 * 1024;
 
 const free = new Map<number, Float32Array[]>();
 let pooledBytes = 0;
