@@ -101,6 +101,24 @@ async function measurePeer(id, names, iterations, installProblem) {
   return out;
 }
 
+let installed; // undefined until checked; then null (ready) or what went wrong
+
+/**
+ * Installs the Python peer (bench/install-peers.mjs) once per process: the bench asks in every
+ * round. Returns null when ready, else the problem.
+ */
+function installPython() {
+  if (installed !== undefined) return installed;
+  try {
+    // Its output (apt-get's, when it installs) goes to our stderr: stdout is kept for results.
+    execFileSync(process.execPath, [`${benchDir}install-peers.mjs`], { stdio: ["inherit", 2, "inherit"] });
+    installed = null;
+  } catch (err) {
+    installed = `bench/install-peers.mjs failed (exit ${err.status ?? err.message})`;
+  }
+  return installed;
+}
+
 /**
  * Measures the peers on the named workloads, live: { [peerId]: { label, info, results, error? } },
  * results: { [workload]: { trainMs, forwardMs, peakRssMB } }. Installs the Python peer first
@@ -108,16 +126,8 @@ async function measurePeer(id, names, iterations, installProblem) {
  * `only`: the ids of the peers to run (default: all).
  */
 export async function measurePeers(names, { iterations, only } = {}) {
-  let installProblem = null;
   const ids = Object.keys(peerRuns).filter((id) => !only || only.includes(id));
-  if (ids.some((id) => peerRuns[id].coretype)) {
-    try {
-      // Its output (apt-get's, when it installs) goes to our stderr: stdout is kept for results.
-      execFileSync(process.execPath, [`${benchDir}install-peers.mjs`], { stdio: ["inherit", 2, "inherit"] });
-    } catch (err) {
-      installProblem = `bench/install-peers.mjs failed (exit ${err.status ?? err.message})`;
-    }
-  }
+  const installProblem = ids.some((id) => peerRuns[id].coretype) ? installPython() : null;
   const measured = {};
   for (const id of ids) {
     const loadBefore = loadavg()[0];

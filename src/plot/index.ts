@@ -22,4 +22,5 @@ export { attention, attentionText, attentionSvg, type AttentionOptions } from ".
 export { playground, playgroundText, playgroundSvg, type PlaygroundOptions } from "./playground.js";
 export { pca2, type PCA2 } from "./pca.js";
 export { display, inNotebook, newDisplayId, type MimeBundle } from "./display.js";
+export { fmtOrGap } from "./emit.js";
 export * from "./schema.js";

@@ -86,11 +86,15 @@ function button(parent: HTMLElement, text: string, part: string): HTMLButtonElem
   return b;
 }
 
-function fmt(v: number | null, digits = 3): string {
-  return v === null || !Number.isFinite(v) ? "—" : String(Number(v.toPrecision(digits)));
+/** The seqlab library, loaded on the first Train. */
+type Library = typeof import("seqlab");
+
+/** A number as the library's plots print it; "—" for none (no step yet). */
+function num(lib: Library, v: number | null): string {
+  return lib.plot.fmtOrGap(v !== null && Number.isFinite(v) ? v : null);
 }
 
-function fillTable(table: HTMLTableElement, runs: readonly Run[]): void {
+function fillTable(lib: Library, table: HTMLTableElement, runs: readonly Run[]): void {
   const head = document.createElement("tr");
   for (const c of COLUMNS) {
     const th = document.createElement("th");
@@ -102,7 +106,7 @@ function fillTable(table: HTMLTableElement, runs: readonly Run[]): void {
     tr.dataset.run = String(run.id);
     const cells = [
       `#${run.id}`, ...PLAYGROUND_PARAM_NAMES.map((k) => String(run.state[k])),
-      fmt(run.loss.at(-1) ?? null), fmt(run.testAccuracy), fmt(run.msPerStep), run.kernels, run.stopped,
+      num(lib, run.loss.at(-1) ?? null), num(lib, run.testAccuracy), num(lib, run.msPerStep), run.kernels, run.stopped,
     ];
     for (const text of cells) {
       const td = document.createElement("td");
@@ -141,9 +145,10 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot)
   const runs: Run[] = [];
   let nextId = 1;
   let stopRequested = false;
+  let lib: Library | null = null;
 
-  const redraw = async (current: Run | null): Promise<void> => {
-    const { plot: seqlab } = await import("seqlab");
+  const redraw = async (lib: Library, current: Run | null): Promise<void> => {
+    const seqlab = lib.plot;
     const progress = current && {
       step: current.steps.length, totalSteps: current.state.steps, loss: current.loss.at(-1) ?? null,
       stepsPerSecond: current.msPerStep > 0 ? 1000 / current.msPerStep : null, secondsLeft: null, done: false,
@@ -155,7 +160,7 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot)
       "plot.playground",
     );
     await drawTraining(chart, curves);
-    fillTable(table, runs);
+    fillTable(lib, table, runs);
   };
 
   const runOnce = async (): Promise<void> => {
@@ -163,8 +168,8 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot)
     const state = readSettings(selects);
     const run: Run = { id: nextId++, state, steps: [], loss: [], accuracy: [], testAccuracy: null, msPerStep: NaN, kernels: "", stopped: "" };
     status.textContent = `#${run.id}: loading the kernels…`;
-    const { Experiment } = await import("seqlab");
-    const experiment = await Experiment.create(state);
+    lib ??= await import("seqlab");
+    const experiment = await lib.Experiment.create(state);
     runs.push(run);
     if (runs.length > MAX_RUNS) runs.shift();
     while (!experiment.done && !stopRequested) {
@@ -181,15 +186,15 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot)
         run.msPerStep = experiment.msPerStep;
         run.kernels = experiment.kernels();
       }
-      status.textContent = `#${run.id}: step ${run.steps.length}/${state.steps} · loss ${fmt(run.loss.at(-1) ?? null)} · ${fmt(run.msPerStep)} ms/step · ${run.kernels}`;
-      await redraw(run);
+      status.textContent = `#${run.id}: step ${run.steps.length}/${state.steps} · loss ${num(lib, run.loss.at(-1) ?? null)} · ${num(lib, run.msPerStep)} ms/step · ${run.kernels}`;
+      await redraw(lib, run);
       // Let the page handle input and paint before the next slice.
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     if (stopRequested) run.stopped = `stopped by you at step ${run.steps.length}`;
     run.testAccuracy = experiment.testAccuracy();
-    status.textContent = `#${run.id} ${run.stopped || "done"}: test accuracy ${fmt(run.testAccuracy)} (chance 0.25) · ${fmt(run.msPerStep)} ms/step · ${run.kernels}`;
-    await redraw(null);
+    status.textContent = `#${run.id} ${run.stopped || "done"}: test accuracy ${num(lib, run.testAccuracy)} (chance 0.25) · ${num(lib, run.msPerStep)} ms/step · ${run.kernels}`;
+    await redraw(lib, null);
   };
 
   train.addEventListener("click", () => {
@@ -200,7 +205,7 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot)
       .catch(async (e: unknown) => {
         status.textContent = "The run could not go on.";
         showError(problems, "Training stopped", [String((e as Error)?.message ?? e)]);
-        if (runs.length) await redraw(null).catch(() => undefined);
+        if (lib && runs.length) await redraw(lib, null).catch(() => undefined);
       })
       .finally(() => {
         train.disabled = false;

@@ -107,8 +107,8 @@ export function gruStepBackward(k: StepBuffers, w: GRUWork, s: number): void {
   const hOff = s * B * H;
   const rt = wasmOn(H, k.h);
   if (rt) {
-    rt.rows("gruBackwardNZ", 
-      B, H, rt.addr(k.saved, s * B * 4 * H), rt.addr(k.h, hOff), rt.addr(k.dH, hOff + B * H), rt.addr(k.dH, hOff),
+    rt.rows(
+      "gruBackwardNZ", B, H, rt.addr(k.saved, s * B * 4 * H), rt.addr(k.h, hOff), rt.addr(k.dH, hOff + B * H), rt.addr(k.dH, hOff),
       rt.addr(k.dGx, s * B * G), rt.addr(w.dGhRZ), rt.addr(w.dGhN), rt.addr(w.dr), rt.addr(w.q), w.resetAfter ? 1 : 0, w.zKeepsOld ? 1 : 0,
     );
   } else {
