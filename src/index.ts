@@ -56,6 +56,6 @@ export {
 export { fit, accuracy, evaluate, Trainer, type StepRecord, type FitOptions, type TrainingLog, type Dataset, type Classifier } from "./train/fit.js";
 export { Experiment, EXPERIMENT_SEQUENCES } from "./train/experiment.js";
 export { defaultPlaygroundState, PLAYGROUND_PARAMS, type PlaygroundState } from "./plot/schema/playground.js";
-export { check, checkThat, type CheckOptions } from "./exercise.js";
+export { answered, check, checkThat, NotAnswered, seal, sealed, WrongAnswer, type Checkable, type CheckOptions, type Sealed } from "./exercise.js";
 export { orthogonal_ } from "./nn/init.js";
 export { SelfAttention, AttentionClassifier, type SelfAttentionOptions, type AttentionClassifierOptions } from "./nn/attention.js";

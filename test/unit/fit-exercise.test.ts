@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  accuracy, check, checkThat, evaluate, fit, manualSeed, recallTask, RecurrentClassifier, RNN, ShapeError, tensor, WindowClassifier,
+  accuracy, answered, check, checkThat, evaluate, fit, manualSeed, NotAnswered, recallTask, RecurrentClassifier, RNN, seal, sealed, ShapeError, tensor,
+  WindowClassifier, WrongAnswer, type Checkable,
 } from "../../src/index.js";
 
 describe("accuracy", () => {
@@ -80,29 +81,95 @@ describe("fit", () => {
 describe("exercise checks", () => {
   const lines: string[] = [];
   const spy = vi.spyOn(console, "log").mockImplementation((s: string) => void lines.push(s));
-  afterEach(() => void (lines.length = 0));
-
-  it("check: numbers within tol, lists element-wise, strings exactly; says right or not yet with the hint", () => {
-    expect(check("sum", 0.1 + 0.2, 0.3)).toBe(true);
-    expect(lines.pop()).toMatch(/^✔ right: sum: 0\.3/);
-    expect(check("count", 7, 8, { hint: "count the biases" })).toBe(false);
-    expect(lines.pop()).toBe("✘ not yet: count: the answer is 7, expected 8 (±8.0e-6) (hint: count the biases)");
-    expect(check("probs", [0.5, 0.52], [0.5, 0.5], { tol: 0.05 })).toBe(true);
-    expect(check("probs", [0.5, 0.6], [0.5, 0.5], { tol: 0.05 })).toBe(false);
-    expect(lines.pop()).toMatch(/\[1\] is 0\.6000, expected 0\.5000 \(±0\.050\)/);
-    expect(check("len", [1], [1, 2])).toBe(false);
-    expect(lines.pop()).toMatch(/has 1 entries, expected 2/);
-    expect(check("word", "cake", "pizza")).toBe(false);
-    expect(check("unanswered", undefined, 3)).toBe(false);
-    expect(lines.pop()).toMatch(/undefined \(not answered yet\?\)/);
-    expect(check("typed", new Float32Array([1, 2]), [1, 2])).toBe(true);
+  const errors = vi.spyOn(console, "error");
+  afterEach(() => {
+    lines.length = 0;
+    // A passing check writes nothing to stderr: nbgrader would score it as a failure.
+    expect(errors).not.toHaveBeenCalled();
   });
 
-  it("checkThat prints the reason for its verdict", () => {
-    expect(checkThat("span", true, "long enough", "too short")).toBe(true);
+  /** The message of what `f` threw, after checking its class. */
+  const thrown = (f: () => void, type: typeof WrongAnswer | typeof NotAnswered): string => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(type);
+      // The student reads the verdict, not a stack trace into the library.
+      expect((e as Error).stack).toBe(`${(e as Error).name}: ${(e as Error).message}`);
+      return (e as Error).message;
+    }
+    throw new Error("expected the check to throw");
+  };
+
+  it("check: numbers within tol, lists element-wise, strings exactly; right prints, wrong throws with the hint but never the expected value", () => {
+    check("sum", 0.1 + 0.2, 0.3);
+    expect(lines.pop()).toMatch(/^✔ right: sum: 0\.3/);
+    expect(thrown(() => check("count", 7, 8, { hint: "count the biases" }), WrongAnswer))
+      .toBe("✘ not yet: count: the answer is 7, which is not right (hint: count the biases)");
+    check("probs", [0.5, 0.52], [0.5, 0.5], { tol: 0.05 });
+    const probs = thrown(() => check("probs", [0.5, 0.6], [0.5, 0.5], { tol: 0.05 }), WrongAnswer);
+    expect(probs).toBe("✘ not yet: probs: [1] is 0.6000, which is not right");
+    expect(probs).not.toMatch(/0\.5(?!2)/);
+    expect(thrown(() => check("len", [1], [1, 2]), WrongAnswer)).toMatch(/has 1 entries, expected 2/);
+    expect(thrown(() => check("word", "cake", "pizza"), WrongAnswer)).not.toMatch(/pizza/);
+    expect(thrown(() => check("type", "3", 3), WrongAnswer)).toMatch(/"3", expected a number/);
+    check("typed", new Float32Array([1, 2]), [1, 2]);
+    expect(lines.pop()).toBe("✔ right: typed: [1, 2]");
+    expect(() => check("bad tol", 1, 1, { tol: -1 })).toThrow(/tol must be a positive number, got -1/);
+  });
+
+  it("an undefined answer is 'not answered yet', for check and for answered()", () => {
+    expect(thrown(() => check("unanswered", undefined, 3), NotAnswered)).toBe("✘ not answered yet: unanswered: the answer is still undefined");
+    expect(thrown(() => answered("Exercise 2", null), NotAnswered)).toMatch(/^✘ not answered yet: Exercise 2/);
+    answered("Exercise 2", 0);
+    expect(lines).toEqual([]);
+  });
+
+  it("checkThat prints the reason for a right verdict and throws the reason for a wrong one", () => {
+    checkThat("span", true, "long enough", "too short");
     expect(lines.pop()).toBe("✔ right: span: long enough");
-    expect(checkThat("span", false, "long enough", "too short")).toBe(false);
-    expect(lines.pop()).toBe("✘ not yet: span: too short");
+    expect(thrown(() => checkThat("span", false, "long enough", "too short"), WrongAnswer)).toBe("✘ not yet: span: too short");
+  });
+
+  it("a sealed key judges like the plain value and does not contain it", () => {
+    const cases: { expected: Checkable; tol?: number; right: unknown[]; wrong: unknown[] }[] = [
+      { expected: 165, right: [165, 165 + 1e-7], wrong: [164, 166, 165.01, "165"] },
+      { expected: "delay", right: ["delay"], wrong: ["bigger", "Delay", 0] },
+      { expected: true, right: [true], wrong: [false, 1] },
+      { expected: 2 / 3, tol: 0.05, right: [2 / 3, 0.62, 0.71, 0.6667 + 0.0374], wrong: [0.6, 0.73, 0.5] },
+      { expected: 0.9 ** 20, tol: 1e-3, right: [0.9 ** 20, 0.1216, 0.1207], wrong: [0.1203, 0.123, 0.9 * 20] },
+      { expected: [0.5, -0.1], tol: 1e-9, right: [[0.5, -0.1], [0.25 * -0.4 + 0.75 * 0.8, 0.25 * 0.8 + 0.75 * -0.4]], wrong: [[-0.1, 0.5], [0.5], [0.5, -0.1, 0]] },
+      { expected: [961, 31], right: [[961, 31]], wrong: [[31, 961], [961, 30]] },
+      { expected: ["rnn", [2, "x"]], right: [["rnn", [2, "x"]]], wrong: [["rnn", [2, "y"]], ["lstm", [2, "x"]]] },
+    ];
+    for (const { expected, tol, right, wrong } of cases) {
+      const key = seal(expected, tol === undefined ? {} : { tol });
+      expect(key).toMatch(/^seqlab-key:1:[0-9a-f]{12}:/);
+      // No expected leaf appears in the key's text (its numbers are a salt, the tolerance and a random offset).
+      const body = key.split(":").slice(3).join(":");
+      for (const leaf of [expected].flat(3)) if (String(leaf).length > 1) expect(body).not.toContain(String(leaf));
+      for (const a of right) check("sealed", a, sealed(key), tol === undefined ? {} : { tol });
+      for (const a of wrong) expect(() => check("sealed", a, sealed(key))).toThrow(WrongAnswer);
+      // Two seals of one answer share nothing: the salt differs.
+      expect(seal(expected, tol === undefined ? {} : { tol })).not.toBe(key);
+    }
+  });
+
+  it("a sealed number is right within tol and wrong beyond 1.25 tol, wherever its buckets fall", () => {
+    const tol = 0.01;
+    for (let trial = 0; trial < 50; trial++) {
+      const x = (trial - 25) * 0.37;
+      const key = sealed(seal(x, { tol }));
+      for (const d of [-tol, -0.99 * tol, 0, 0.5 * tol, tol * 0.999]) check("x", x + d, key);
+      for (const d of [-1.26 * tol, 1.26 * tol, 3 * tol]) expect(() => check("x", x + d, key)).toThrow(WrongAnswer);
+    }
+  });
+
+  it("a malformed key says what a key looks like", () => {
+    expect(() => sealed("165")).toThrow(/expected a key made by seal\(\) \("seqlab-key:1:<salt>:<tol>:<leaves>"\), got "165"/);
+    expect(() => sealed("seqlab-key:1:abcd:0.1:[=ab")).toThrow(/a list is not closed/);
+    expect(() => sealed("seqlab-key:1:abcd:0.1:?x")).toThrow(/unreadable/);
+    expect(() => seal(Number.NaN)).toThrow(/finite numbers, got NaN/);
     spy.mockClear();
   });
 });
