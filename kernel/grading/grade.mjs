@@ -282,12 +282,13 @@ function inputsOf(ctx, student, name) {
 const minutes = (s) => (s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 
 /** Grades the whole batch; returns the rows of grades.csv. */
-export async function gradeAll(opts, { log = (m) => console.log(`[seqlab] ${m}`) } = {}) {
+export async function gradeAll(opts, { log = (m) => console.log(`[seqlab] ${m}`), prepareKernel = () => {} } = {}) {
   const sources = readSources(opts.sourceDir);
   const names = [...sources.keys()];
   const students = readSubmissions(opts.submissionsDir, names);
   const outside = (a, b) => relative(resolve(b), resolve(a)).startsWith("..");
   if (!outside(opts.outDir, opts.submissionsDir) || !outside(opts.outDir, opts.sourceDir)) throw new Error(`OUT_DIR (${opts.outDir}) must be outside SOURCE_DIR and SUBMISSIONS_DIR`);
+  prepareKernel();
   const python = findPython();
   if (!python) throw new Error("grading needs Jupyter's nbclient in Debian's Python: run `npm start` or `npm test` once (they install it)");
   mkdirSync(opts.outDir, { recursive: true });
@@ -351,8 +352,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(2);
   }
   try {
-    setup();
-    await gradeAll(opts);
+    // The set-up (idempotent) only once the inputs are known to be gradable.
+    await gradeAll(opts, { prepareKernel: () => setup() });
   } catch (e) {
     console.error(`[seqlab] grade: ${e.message}`);
     process.exit(1);

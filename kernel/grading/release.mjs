@@ -78,6 +78,26 @@ export function releaseFolder(sourceDir, outDir) {
   return { notebooks: [...sources.keys()], files: files.map((f) => f.path), zip };
 }
 
+/**
+ * Adds to OUT_DIR the student version of each file of SOURCE_DIR that OUT_DIR does not have yet,
+ * and changes nothing that is there: a student's own work is never overwritten. Returns the
+ * files it added.
+ */
+export function releaseMissing(sourceDir, outDir) {
+  const sources = readSources(sourceDir);
+  const added = [];
+  const write = (path, data) => {
+    const target = join(outDir, path);
+    if (existsSync(target)) return;
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, data);
+    added.push(path);
+  };
+  for (const [name, nb] of sources) write(name, notebookText(release(nb)));
+  for (const path of otherFiles(sourceDir)) write(path, readFileSync(join(sourceDir, path)));
+  return added;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   if (args.length !== 2 || args.some((a) => a.startsWith("-"))) {

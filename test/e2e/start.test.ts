@@ -39,6 +39,13 @@ it("npm start serves the notebooks and Ctrl-C stops the server and its kernels",
     expect(out).toContain(`http://127.0.0.1:${port}/lab/tree/05-lstm.ipynb?token=${token}`);
     const contents = await (await fetch(`http://127.0.0.1:${port}/api/contents?token=${token}`)).json() as { content: { name: string }[] };
     expect(contents.content.map((c) => c.name)).toContain("05-lstm.ipynb");
+    // What it serves is the student version: answer cells hold the stub, not the solution.
+    const lstm = await (await fetch(`http://127.0.0.1:${port}/api/contents/05-lstm.ipynb?token=${token}`)).json() as { path: string; content: { cells: { source: string; metadata: { nbgrader?: { solution?: boolean } } }[] } };
+    const answers = lstm.content.cells.filter((c) => c.metadata.nbgrader?.solution);
+    expect(answers.length).toBeGreaterThanOrEqual(3);
+    for (const c of answers) expect(c.source).toMatch(/\/\/ YOUR CODE HERE/);
+    expect(JSON.stringify(lstm.content)).not.toMatch(/BEGIN SOLUTION|HIDDEN TESTS/);
+    expect((await import("node:fs")).existsSync(join(REPO, "exercises", "05-lstm.ipynb"))).toBe(true);
     const page = await fetch(`http://127.0.0.1:${port}/lab/tree/05-lstm.ipynb?token=${token}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("jupyter-config-data");
