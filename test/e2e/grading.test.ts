@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { secretLines } from "../grading/secrets.js";
 import { launchChromium } from "./browser.js";
 import { REPO, RESULTS, joinText, type Notebook } from "./jupyter.js";
 
@@ -42,22 +43,8 @@ function parseCsvLine(line: string): string[] {
 const filesUnder = (dir: string): string[] =>
   readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)).map((f) => join(n, f)) : [n]));
 
-/** Source lines inside solution and hidden-test regions that do not also appear outside them. */
-function secretsOf(dir: string): string[] {
-  const secret: string[] = [];
-  const open = new Set<string>();
-  for (const name of readdirSync(dir).filter((f) => f.endsWith(".ipynb"))) {
-    for (const cell of (JSON.parse(readFileSync(join(dir, name), "utf8")) as Notebook).cells) {
-      let inside = false;
-      for (const line of joinText(cell.source).split("\n")) {
-        if (/BEGIN (SOLUTION|HIDDEN TESTS)/.test(line)) inside = true;
-        else if (/END (SOLUTION|HIDDEN TESTS)/.test(line)) inside = false;
-        else (inside ? secret.push(line.trim()) : open.add(line.trim()));
-      }
-    }
-  }
-  return secret.filter((l) => l.length >= 8 && !open.has(l));
-}
+const secretsOf = (dir: string): string[] =>
+  secretLines(readdirSync(dir).filter((f) => f.endsWith(".ipynb")).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Notebook));
 
 beforeAll(() => {
   rmSync(OUT, { recursive: true, force: true });
