@@ -167,7 +167,8 @@ export function score(source, executed, result, tampered) {
       let answer = index - 1;
       while (answer >= 0 && !isSolution(executed.cells[answer])) answer--;
       const failedAnswer = answer >= 0 && result.cells[answer]?.status === "error" ? `; the answer cell ${cellName(executed, answer)} failed: ${reasonOf(executed.cells[answer])}` : "";
-      row = { status: "failed", points: 0, reason: `${reasonOf(executed.cells[index])}${failedAnswer}` };
+      const own = reasonOf(executed.cells[index]);
+      row = { status: "failed", points: 0, reason: failedAnswer ? `${own.replace(/\.$/, "")}${failedAnswer}` : own };
     } else if (ran.status === "timeout" || ran.status === "crashed") row = { status: ran.status, points: 0, reason: ran.reason };
     else if (result.stopped) {
       const at = result.stopped.index === undefined ? "" : ` in ${cellName(executed, result.stopped.index)}`;
