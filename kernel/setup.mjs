@@ -115,7 +115,7 @@ function hashInputs(paths) {
   return h.digest("hex");
 }
 
-function step(name, inputs, outputs, action) {
+export function step(name, inputs, outputs, action) {
   const stamp = join(STAMPS, `${name}.sha256`);
   const digest = hashInputs(inputs);
   const fresh = existsSync(stamp) && readFileSync(stamp, "utf8") === digest && outputs.every((o) => existsSync(join(ROOT, o)));

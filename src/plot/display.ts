@@ -2,8 +2,9 @@
  * Showing a plot in the notebook. seqlab's outputs are multi-MIME bundles (the interactive
  * payload, a text/plain summary and, for most kinds, a static picture), which tslab's public
  * `display.raw` cannot send (one MIME type per call). This is the one place seqlab talks to
- * tslab's kernel, through the function its public API itself uses. Outside a tslab kernel
- * (a script, a test, the browser) nothing is shown and the caller still gets its payload.
+ * tslab's kernel, through the function its public API itself uses (or to seqlab's browser kernel,
+ * through the writer it installs). Outside a kernel (a script, a test, a page) nothing is shown
+ * and the caller still gets its payload.
  */
 
 /** A Jupyter MIME bundle: MIME type → string or JSON value. */
@@ -21,7 +22,15 @@ interface NodeLike {
   getBuiltinModule?(id: string): unknown;
 }
 
+/**
+ * Where a kernel other than tslab (seqlab's browser kernel, in its Web Worker) installs its own
+ * writer, with tslab's signature: a symbol on globalThis, so neither side imports the other.
+ */
+const HOST_WRITER = Symbol.for("seqlab.writeDisplayData");
+
 function tslabWriter(): WriteDisplayData | null {
+  const host = (globalThis as { [HOST_WRITER]?: unknown })[HOST_WRITER];
+  if (typeof host === "function") return host as WriteDisplayData;
   const proc = (globalThis as { process?: NodeLike }).process;
   if (!proc?.getBuiltinModule) return null;
   const mod = proc.getBuiltinModule("module") as { createRequire(path: string): { cache: Record<string, { exports?: unknown } | undefined> } };
