@@ -19,7 +19,8 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync }
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { ROOT, JUPYTER_PATH, findPython, jupyterEnv, setup } from "../kernel/setup.mjs";
+import { ROOT, JUPYTER_PATH, findPython, setup } from "../kernel/setup.mjs";
+import { serverLaunch } from "../kernel/server.mjs";
 
 const UNITS = 64;
 const GATE_STEPS = 1000;
@@ -91,11 +92,8 @@ async function main() {
   writeFileSync(join(root, "bench.ipynb"), JSON.stringify(notebook()));
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
-  const server = spawn(findPython(), [
-    join(ROOT, "kernel", "lab", "server.py"), "--no-browser", "--ServerApp.ip=127.0.0.1", `--ServerApp.port=${port}`, "--ServerApp.port_retries=0",
-    `--ServerApp.token=${token}`, `--ServerApp.root_dir=${root}`, "--MappingKernelManager.default_kernel_name=tslab",
-    ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
-  ], { cwd: root, env: jupyterEnv({ JUPYTER_DATA_DIR: `${root}.data`, JUPYTER_RUNTIME_DIR: `${root}.runtime` }), detached: true, stdio: "ignore" });
+  const launch = serverLaunch({ python: findPython(), port, root, token, terminals: false, extraEnv: { JUPYTER_DATA_DIR: `${root}.data`, JUPYTER_RUNTIME_DIR: `${root}.runtime` } });
+  const server = spawn(launch.command, launch.args, { cwd: root, env: launch.env, detached: true, stdio: "ignore" });
   const url = `http://127.0.0.1:${port}`;
   const stopServer = () => {
     try { process.kill(-server.pid, "SIGTERM"); } catch { /* gone */ }

@@ -7,7 +7,8 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { releaseMissing } from "./grading/release.mjs";
-import { ROOT, findSystemJupyterLab, jupyterEnv, setup } from "./setup.mjs";
+import { checkToken, isRoot, serverLaunch, terminalsWanted } from "./server.mjs";
+import { ROOT, findSystemJupyterLab, setup } from "./setup.mjs";
 
 const unknown = process.argv.slice(2).filter((a) => a !== "--solutions");
 if (unknown.length) {
@@ -15,9 +16,17 @@ if (unknown.length) {
   process.exit(2);
 }
 const solutions = process.argv.includes("--solutions");
+let token;
+let terminals;
+try {
+  token = process.env.SEQLAB_TOKEN === undefined ? randomBytes(24).toString("hex") : checkToken(process.env.SEQLAB_TOKEN);
+  terminals = terminalsWanted();
+} catch (e) {
+  console.error(`[seqlab] npm start: ${e.message}`);
+  process.exit(2);
+}
 const { python } = setup();
 const port = Number(process.env.SEQLAB_PORT ?? 8888);
-const token = process.env.SEQLAB_TOKEN ?? randomBytes(24).toString("hex");
 let root = join(ROOT, "notebooks");
 if (!solutions) {
   const exercises = join(ROOT, "exercises");
@@ -25,26 +34,16 @@ if (!solutions) {
   if (added.length) console.log(`[seqlab] wrote the student version of ${added.filter((f) => f.endsWith(".ipynb")).length} notebooks into exercises/ (your work there is kept; the answers are in notebooks/: npm start -- --solutions)`);
   root = exercises;
 }
-const common = [
-  "--no-browser",
-  "--ServerApp.ip=127.0.0.1",
-  `--ServerApp.port=${port}`,
-  `--ServerApp.token=${token}`,
-  `--ServerApp.root_dir=${root}`,
-  "--MappingKernelManager.default_kernel_name=tslab",
-  ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
-];
 
 const systemLab = findSystemJupyterLab();
-const [cmd, args] = systemLab
-  ? ["jupyter", ["lab", ...common]]
-  : [python, [join(ROOT, "kernel", "lab", "server.py"), ...common, "--ServerApp.port_retries=0"]];
+const { command, args, env } = serverLaunch({ python, port, root, token, terminals, systemLab: Boolean(systemLab) });
 console.log(`[seqlab] starting ${systemLab ? `your JupyterLab ${systemLab}` : "seqlab's JupyterLab front end"} …`);
+if (isRoot()) console.log(`[seqlab] running as root, so Jupyter is started with --allow-root; terminals are ${terminals ? "ON (SEQLAB_TERMINALS=1): anyone with the token has a root shell" : "off"}`);
 
 // The server gets its own process group: Ctrl-C reaches only this script, which then stops the
 // server with SIGTERM, the signal on which Jupyter shuts its kernels down cleanly (an interrupted
 // server leaves its kernels running).
-const server = spawn(cmd, args, { cwd: root, env: jupyterEnv(), stdio: ["ignore", "inherit", "pipe"], detached: true });
+const server = spawn(command, args, { cwd: root, env, stdio: ["ignore", "inherit", "pipe"], detached: true });
 let announced = false;
 server.stderr.on("data", (chunk) => {
   const text = chunk.toString();
@@ -53,7 +52,7 @@ server.stderr.on("data", (chunk) => {
     if (/ERROR|Traceback|Error:/.test(line)) process.stderr.write(`${line}\n`);
     if (!announced && /is running at|Jupyter Server .* is running/.test(line)) {
       announced = true;
-      console.log(`\n  seqlab is ready:  http://127.0.0.1:${port}/lab/tree/05-lstm.ipynb?token=${token}\n\n  Press Ctrl-C to stop.\n`);
+      console.log(`\n  seqlab is ready:  http://127.0.0.1:${port}/lab/tree/01-feedforward-limits.ipynb?token=${token}\n\n  Press Ctrl-C to stop.\n`);
     }
   }
 });

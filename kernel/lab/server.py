@@ -9,6 +9,7 @@ import os
 import sys
 
 from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.base.zmqhandlers import WebSocketMixin
 from jupyterlab_server import LabServerApp
 from tornado import web, websocket
 
@@ -35,12 +36,21 @@ class IdentityHandler(JupyterHandler):
         }))
 
 
-class SilentEventsHandler(websocket.WebSocketHandler, JupyterHandler):
+class SilentEventsHandler(WebSocketMixin, websocket.WebSocketHandler, JupyterHandler):
     """/api/events/subscribe: the server has no event bus; an open, silent socket keeps the
-    front end's event manager content (a 404 would poison jupyterlab_server's page config)."""
+    front end's event manager content (a 404 would poison jupyterlab_server's page config).
+    Like jupyter-server's own sockets it needs the token (or the login cookie) and refuses a
+    page of another origin (WebSocketMixin.check_origin)."""
 
-    def check_origin(self, origin):
-        return True
+    def set_default_headers(self):
+        # JupyterHandler's headers are for pages, not for a websocket handshake.
+        pass
+
+    async def get(self, *args, **kwargs):
+        if self.get_current_user() is None:
+            self.log.warning("refused an unauthenticated events socket")
+            raise web.HTTPError(403)
+        await super().get(*args, **kwargs)
 
     def open(self, *args, **kwargs):
         pass

@@ -10,6 +10,8 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 // @ts-expect-error -- plain JavaScript module shared with npm start
 import { ROOT, findPython, jupyterEnv } from "../../kernel/setup.mjs";
+// @ts-expect-error -- plain JavaScript module shared with npm start
+import { serverLaunch } from "../../kernel/server.mjs";
 
 export const REPO: string = ROOT as string;
 export const RESULTS = join(REPO, "test-results");
@@ -77,17 +79,13 @@ export async function startLab(name: string, extraNotebooks: string[] = []): Pro
   for (const nb of extraNotebooks) cpSync(join(REPO, nb), join(root, nb.split("/").pop()!));
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
-  const child = spawn(
-    python(),
-    [
-      join(REPO, "kernel", "lab", "server.py"),
-      "--no-browser", "--ServerApp.ip=127.0.0.1", `--ServerApp.port=${port}`, "--ServerApp.port_retries=0",
-      `--ServerApp.token=${token}`, `--ServerApp.root_dir=${root}`, "--MappingKernelManager.default_kernel_name=tslab",
-      ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
-    ],
+  // Launched as npm start launches it (kernel/server.mjs): token in the environment, no terminals.
+  const launch = (serverLaunch as (o: Record<string, unknown>) => { command: string; args: string[]; env: NodeJS.ProcessEnv })({
+    python: python(), port, root, token, terminals: false,
     // Fresh data and runtime folders per server: no workspace or settings leak between tests.
-    { cwd: root, env: env({ JUPYTER_DATA_DIR: `${root}.data`, JUPYTER_RUNTIME_DIR: `${root}.runtime` }), detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
+    extraEnv: { JUPYTER_DATA_DIR: `${root}.data`, JUPYTER_RUNTIME_DIR: `${root}.runtime` },
+  });
+  const child = spawn(launch.command, launch.args, { cwd: root, env: launch.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));

@@ -36,7 +36,7 @@ it("npm start serves the notebooks and Ctrl-C stops the server and its kernels",
   child.stderr!.on("data", (d) => (out += d));
   try {
     await expect.poll(() => out, { timeout: 60_000, interval: 200 }).toMatch(/seqlab is ready/);
-    expect(out).toContain(`http://127.0.0.1:${port}/lab/tree/05-lstm.ipynb?token=${token}`);
+    expect(out).toContain(`http://127.0.0.1:${port}/lab/tree/01-feedforward-limits.ipynb?token=${token}`);
     const contents = await (await fetch(`http://127.0.0.1:${port}/api/contents?token=${token}`)).json() as { content: { name: string }[] };
     expect(contents.content.map((c) => c.name)).toContain("05-lstm.ipynb");
     // What it serves is the student version: answer cells hold the stub, not the solution.
