@@ -26,12 +26,12 @@ const TYPES = {
 };
 
 /**
- * Serves `dir` on 127.0.0.1 (`port` 0: any free port). Resolves with its URL, the number of
- * bytes it has sent so far, and `close()`.
+ * Serves `dir` on 127.0.0.1 (`port` 0: any free port). Resolves with its URL, what it has sent
+ * so far (bytes, requests, the files), and `close()`.
  */
 export function serveSite(dir, { port = 0, isolated = true } = {}) {
   const root = resolve(dir);
-  const stats = { bytes: 0, requests: 0 };
+  const stats = { bytes: 0, requests: 0, files: new Set() };
   const server = createServer((req, res) => {
     stats.requests += 1;
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -57,6 +57,7 @@ export function serveSite(dir, { port = 0, isolated = true } = {}) {
       return;
     }
     stats.bytes += statSync(path).size;
+    stats.files.add(path);
     createReadStream(path).pipe(res);
   });
   return new Promise((resolvePromise, reject) => {
