@@ -22,3 +22,8 @@ export class NonFiniteError extends Error {
 export function fmtShape(shape: readonly number[]): string {
   return `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
 }
+
+/** An option was given a value outside the ones it allows (PyTorch raises ValueError). */
+export class OptionError extends Error {
+  override name = "OptionError";
+}

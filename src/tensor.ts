@@ -64,8 +64,13 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** The dtypes seqlab computes in. */
+export const DTYPES: readonly DType[] = ["float32", "float64"];
+
 export function allocate(dtype: DType, size: number): TypedData {
-  return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  if (dtype === "float32") return new Float32Array(size);
+  if (dtype === "float64") return new Float64Array(size);
+  throw new DTypeError(`dtype must be "float32" or "float64", got ${typeof dtype === "string" ? JSON.stringify(dtype) : String(dtype)}`);
 }
 
 export function sizeOf(shape: readonly number[]): number {

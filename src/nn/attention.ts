@@ -20,6 +20,7 @@ import { defaultGenerator, type Generator } from "../random.js";
 import { Tensor, allocate } from "../tensor.js";
 import { Linear } from "./linear.js";
 import { Module, type FactoryOptions } from "./module.js";
+import { dtypeOption } from "../options.js";
 
 /** Options of `SelfAttention`. */
 export interface SelfAttentionOptions extends FactoryOptions {
@@ -52,7 +53,7 @@ export class SelfAttention extends Module {
     const { embedDim } = opts;
     if (!Number.isInteger(embedDim) || embedDim <= 0) throw new ShapeError(`SelfAttention: embedDim must be a positive integer, got ${embedDim}`);
     this.embedDim = embedDim;
-    const layer = { inFeatures: embedDim, outFeatures: embedDim, bias: opts.bias ?? true, dtype: opts.dtype ?? "float32", generator: opts.generator ?? defaultGenerator };
+    const layer = { inFeatures: embedDim, outFeatures: embedDim, bias: opts.bias ?? true, dtype: dtypeOption("SelfAttention", opts.dtype), generator: opts.generator ?? defaultGenerator };
     this.query = this.registerModule("query", new Linear(layer));
     this.key = this.registerModule("key", new Linear(layer));
     this.value = this.registerModule("value", new Linear(layer));
@@ -108,7 +109,7 @@ export class AttentionClassifier extends Module {
 
   constructor(opts: AttentionClassifierOptions) {
     super();
-    const dtype = opts.dtype ?? "float32";
+    const dtype = dtypeOption("AttentionClassifier", opts.dtype);
     const gen = opts.generator ?? defaultGenerator;
     this.maxLength = opts.maxLength;
     this.embed = this.registerModule("embed", new Linear({ inFeatures: opts.inputSize, outFeatures: opts.embedDim, dtype, generator: gen }));

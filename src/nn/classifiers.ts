@@ -7,7 +7,7 @@
  * - `RecurrentClassifier`: an RNN, LSTM or GRU followed by a Linear head, scoring either the
  *   whole sequence (from the final state) or every step.
  */
-import { ShapeError, fmtShape } from "../errors.js";
+import { OptionError, ShapeError, fmtShape } from "../errors.js";
 import { cat, select } from "../ops/shape.js";
 import { tanh } from "../ops/unary.js";
 import type { Tensor } from "../tensor.js";
@@ -16,6 +16,7 @@ import { Module, type FactoryOptions } from "./module.js";
 import { GRU, LSTM, RNN } from "./recurrent/modules.js";
 import type { Nonlinearity } from "./recurrent/rnn.js";
 import type { GRUTrace, LSTMTrace, RNNTrace } from "./recurrent/trace.js";
+import { dtypeOption, oneOf, optionsObject } from "../options.js";
 
 /** Options of `WindowClassifier`. */
 export interface WindowClassifierOptions extends FactoryOptions {
@@ -42,7 +43,7 @@ export class WindowClassifier extends Module {
     super();
     this.window = opts.window;
     this.inputSize = opts.inputSize;
-    const dtype = opts.dtype ?? "float32";
+    const dtype = dtypeOption("WindowClassifier", opts.dtype);
     this.hidden = this.registerModule("hidden", new Linear({ inFeatures: opts.window * opts.inputSize, outFeatures: opts.hiddenSize, dtype }));
     this.out = this.registerModule("out", new Linear({ inFeatures: opts.hiddenSize, outFeatures: opts.numClasses, dtype }));
   }
@@ -96,13 +97,16 @@ export class RecurrentClassifier extends Module {
 
   constructor(opts: RecurrentClassifierOptions) {
     super();
-    this.kind = opts.kind;
-    this.readout = opts.readout ?? "last";
+    optionsObject("RecurrentClassifier", opts, '{ kind: "lstm", inputSize: 4, hiddenSize: 16, numClasses: 4 }');
+    this.kind = oneOf("RecurrentClassifier", "kind", opts.kind, ["rnn", "lstm", "gru"], "rnn");
+    if (opts.kind === undefined) throw new OptionError('RecurrentClassifier: kind is required: "rnn", "lstm" or "gru"');
+    this.readout = oneOf("RecurrentClassifier", "readout", opts.readout, ["last", "all"], "last");
+    if (opts.nonlinearity !== undefined && this.kind !== "rnn") throw new OptionError(`RecurrentClassifier: nonlinearity is for kind "rnn" only, got it with kind "${this.kind}"`);
     const layer = {
       inputSize: opts.inputSize, hiddenSize: opts.hiddenSize, batchFirst: true,
-      bidirectional: opts.bidirectional ?? false, numLayers: opts.numLayers ?? 1, dtype: opts.dtype ?? "float32",
+      bidirectional: opts.bidirectional ?? false, numLayers: opts.numLayers ?? 1, dtype: dtypeOption("RecurrentClassifier", opts.dtype),
     };
-    const rnn = opts.kind === "lstm" ? new LSTM(layer) : opts.kind === "gru" ? new GRU(layer) : new RNN({ ...layer, nonlinearity: opts.nonlinearity ?? "tanh" });
+    const rnn = this.kind === "lstm" ? new LSTM(layer) : this.kind === "gru" ? new GRU(layer) : new RNN({ ...layer, nonlinearity: opts.nonlinearity ?? "tanh" });
     this.rnn = this.registerModule("rnn", rnn);
     const D = layer.bidirectional ? 2 : 1;
     this.head = this.registerModule("head", new Linear({ inFeatures: D * opts.hiddenSize, outFeatures: opts.numClasses, dtype: layer.dtype }));

@@ -7,6 +7,7 @@ import { ShapeError, fmtShape } from "../errors.js";
 import { defaultGenerator, type Generator } from "../random.js";
 import { Tensor, allocate, recordOp, tensor, type NestedArray } from "../tensor.js";
 import { Module, type FactoryOptions } from "./module.js";
+import { dtypeOption } from "../options.js";
 
 /** Token ids or class ids: a Tensor holding integral values, or nested arrays of integers. */
 export type IndexInput = Tensor | NestedArray;
@@ -127,7 +128,7 @@ export class Embedding extends Module {
     }
     this.paddingIdx = pad;
     const gen = opts.generator ?? defaultGenerator;
-    const data = allocate(opts.dtype ?? "float32", numEmbeddings * embeddingDim);
+    const data = allocate(dtypeOption("Embedding", opts.dtype), numEmbeddings * embeddingDim);
     for (let k = 0; k < data.length; k++) data[k] = gen.normal();
     if (pad !== null) data.fill(0, pad * embeddingDim, (pad + 1) * embeddingDim);
     this.weight = this.registerParameter("weight", new Tensor(data, [numEmbeddings, embeddingDim]));

@@ -7,6 +7,7 @@ import { gemm } from "../kernels/gemm.js";
 import { defaultGenerator, type Generator } from "../random.js";
 import { Tensor, allocate, assertSameDType, recordOp, sizeOf, type TypedData } from "../tensor.js";
 import { Module, type FactoryOptions } from "./module.js";
+import { dtypeOption } from "../options.js";
 
 /**
  * y = x Wᵀ + b, like `torch.nn.functional.linear`. `x` is (..., in), `weight` (out, in),
@@ -103,7 +104,7 @@ export class Linear extends Module {
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    const dtype = opts.dtype ?? "float32";
+    const dtype = dtypeOption("Linear", opts.dtype);
     const gen = opts.generator ?? defaultGenerator;
     const bound = 1 / Math.sqrt(inFeatures);
     const uniform = (shape: number[]): Tensor => {

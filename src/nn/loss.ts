@@ -7,9 +7,11 @@ import { ShapeError, fmtShape } from "../errors.js";
 import { Tensor, allocate, assertSameDType, assertSameShape, recordOp, sizeOf, type TypedData } from "../tensor.js";
 import { rowLogSumExp, scaledSoftmax } from "../kernels/softmax.js";
 import { indexTensor, readIndices, type IndexInput } from "./embedding.js";
+import { oneOf } from "../options.js";
 
 /** How per-element losses are combined, as PyTorch's `reduction`. */
 export type Reduction = "mean" | "sum" | "none";
+const REDUCTIONS: readonly Reduction[] = ["mean", "sum", "none"];
 
 export interface CrossEntropyOptions {
   /** "mean" (default) averages over the targets that are not ignored. */
@@ -31,7 +33,7 @@ export interface CrossEntropyOptions {
  * const loss = crossEntropy(logits, [2, 0, 1]); // logits (3, C)
  */
 export function crossEntropy(logits: Tensor, targets: IndexInput, opts: CrossEntropyOptions = {}): Tensor {
-  const reduction = opts.reduction ?? "mean";
+  const reduction = oneOf("crossEntropy", "reduction", opts.reduction, REDUCTIONS, "mean");
   const ignoreIndex = opts.ignoreIndex ?? -100;
   if (logits.ndim === 0) throw new ShapeError("crossEntropy: logits must be (N, C), (N, C, d...) or (C,), got a scalar");
   const C = logits.ndim === 1 ? logits.shape[0]! : logits.shape[1]!;
@@ -107,7 +109,7 @@ export interface MSELossOptions {
  * Unlike PyTorch, the shapes must match exactly (PyTorch broadcasts with a warning).
  */
 export function mseLoss(input: Tensor, target: Tensor, opts: MSELossOptions = {}): Tensor {
-  const reduction = opts.reduction ?? "mean";
+  const reduction = oneOf("mseLoss", "reduction", opts.reduction, REDUCTIONS, "mean");
   assertSameShape(input, target, "mseLoss(input, target)");
   assertSameDType(input, target, "mseLoss(input, target)");
   const n = input.size;

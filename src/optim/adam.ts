@@ -5,6 +5,8 @@
  */
 import { Tensor, allocate, type TypedData } from "../tensor.js";
 import { Optimizer, type OptimizerOptions, type ParamsInput } from "./optimizer.js";
+import { checkNumber } from "../options.js";
+import { OptionError } from "../errors.js";
 
 export interface AdamOptions extends OptimizerOptions {
   /** Learning rate (default 1e-3). */
@@ -44,14 +46,14 @@ export class Adam extends Optimizer<AdamState> {
 
   constructor(params: ParamsInput, opts: AdamOptions = {}) {
     super(params, opts);
-    this.lr = opts.lr ?? 1e-3;
+    const where = new.target.name;
+    this.lr = checkNumber(where, "lr", opts.lr, { min: 0 }, 1e-3);
     this.betas = opts.betas ?? [0.9, 0.999];
-    this.eps = opts.eps ?? 1e-8;
-    this.weightDecay = opts.weightDecay ?? 0;
-    if (!(this.lr >= 0)) throw new RangeError(`${this.constructor.name}: lr must be >= 0, got ${this.lr}`);
-    for (const b of this.betas) {
-      if (!(b >= 0 && b < 1)) throw new RangeError(`${this.constructor.name}: betas must be in [0, 1), got [${this.betas.join(", ")}]`);
-    }
+    if (!Array.isArray(this.betas) || this.betas.length !== 2) throw new OptionError(`${where}: betas must be two numbers [β1, β2], got ${JSON.stringify(opts.betas)}`);
+    this.betas.forEach((b, k) => checkNumber(where, `betas[${k}]`, b, { min: 0, max: 1, below: true }));
+    // PyTorch allows eps = 0; a zero gradient then gives 0/0 = NaN parameters.
+    this.eps = checkNumber(where, "eps", opts.eps, { min: 0, above: true }, 1e-8);
+    this.weightDecay = checkNumber(where, "weightDecay", opts.weightDecay, { min: 0 }, 0);
   }
 
   protected createState(p: Tensor): AdamState {

@@ -4,12 +4,14 @@
  */
 import type { Tensor } from "../tensor.js";
 import { namedParams, type ParamsInput } from "./optimizer.js";
+import { checkNumber } from "../options.js";
 
 /**
  * The norm of all gradients taken together, as if concatenated into one vector
  * (p = 2 by default; `Infinity` gives the largest |g|). Parameters without a gradient are skipped.
  */
 export function gradNorm(params: ParamsInput, normType = 2): number {
+  checkNumber("gradNorm", "normType", normType, { min: 0, above: true, infinite: true });
   const grads = namedParams(params).flatMap(([, p]) => (p.grad ? [p.grad.data] : []));
   let acc = 0;
   for (const g of grads) {
@@ -32,6 +34,9 @@ export function gradNorm(params: ParamsInput, normType = 2): number {
  * optimizer.step();
  */
 export function clipGradNorm(params: ParamsInput, maxNorm: number, normType = 2): number {
+  // A negative maxNorm would flip every gradient (training would ascend); 0 would erase them.
+  checkNumber("clipGradNorm", "maxNorm", maxNorm, { min: 0, above: true });
+  checkNumber("clipGradNorm", "normType", normType, { min: 0, above: true, infinite: true });
   const withGrad: Tensor[] = namedParams(params).map(([, p]) => p).filter((p) => p.grad !== null);
   const totalNorm = gradNorm(withGrad, normType);
   const clipCoef = Math.min(1, maxNorm / (totalNorm + 1e-6));

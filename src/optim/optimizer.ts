@@ -7,6 +7,7 @@ import { NonFiniteError } from "../errors.js";
 import { Module } from "../nn/module.js";
 import { Tensor, noGrad, type TypedData } from "../tensor.js";
 import { findNonFinite } from "./finite.js";
+import { oneOf } from "../options.js";
 
 /** What an optimiser accepts: a module, `model.namedParameters()`, or plain tensors. */
 export type ParamsInput = Module | Iterable<Tensor> | Iterable<readonly [string, Tensor]>;
@@ -49,7 +50,7 @@ export abstract class Optimizer<S = unknown> {
     if (named.length === 0) throw new Error(`${this.constructor.name}: got an empty list of parameters`);
     this.paramNames = named.map(([name]) => name);
     this.params = named.map(([, p]) => p);
-    this.onNonFinite = opts.onNonFinite ?? "throw";
+    this.onNonFinite = oneOf(new.target.name, "onNonFinite", opts.onNonFinite, ["throw", "skip"], "throw");
   }
 
   /** Clears every parameter's gradient (PyTorch's `zero_grad(set_to_none=True)`). */
@@ -75,6 +76,12 @@ export abstract class Optimizer<S = unknown> {
         if (p.grad) this.update(p, p.grad.data, this.state.get(p) ?? this.initState(p));
       });
     });
+    // Finite gradients can still give non-finite parameters (a huge lr, an overflow): say so at
+    // the step that did it, not many steps later as a NaN loss.
+    for (const [k, p] of this.params.entries()) {
+      const bad = findNonFinite(p.data);
+      if (bad) throw new NonFiniteError(`step ${this.stepCalls}: the update made ${this.paramNames[k]} ${bad.value} at flat index ${bad.index} although every gradient was finite; lower lr or check the optimiser's settings`);
+    }
     return true;
   }
 

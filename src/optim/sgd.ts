@@ -4,6 +4,7 @@
  */
 import { Tensor, allocate, type TypedData } from "../tensor.js";
 import { Optimizer, type OptimizerOptions, type ParamsInput } from "./optimizer.js";
+import { checkNumber, optionsObject } from "../options.js";
 
 export interface SGDOptions extends OptimizerOptions {
   lr: number;
@@ -36,14 +37,12 @@ export class SGD extends Optimizer<SGDState> {
   readonly weightDecay: number;
 
   constructor(params: ParamsInput, opts: SGDOptions) {
-    super(params, opts);
-    this.lr = opts.lr;
-    this.momentum = opts.momentum ?? 0;
-    this.dampening = opts.dampening ?? 0;
+    super(params, optionsObject("SGD", opts, "{ lr: 0.1 }"));
+    this.lr = checkNumber("SGD", "lr", opts.lr, { min: 0 });
+    this.momentum = checkNumber("SGD", "momentum", opts.momentum, { min: 0 }, 0);
+    this.dampening = checkNumber("SGD", "dampening", opts.dampening, { min: 0, max: 1 }, 0);
     this.nesterov = opts.nesterov ?? false;
-    this.weightDecay = opts.weightDecay ?? 0;
-    if (!(this.lr >= 0)) throw new RangeError(`SGD: lr must be >= 0, got ${this.lr}`);
-    if (!(this.momentum >= 0)) throw new RangeError(`SGD: momentum must be >= 0, got ${this.momentum}`);
+    this.weightDecay = checkNumber("SGD", "weightDecay", opts.weightDecay, { min: 0 }, 0);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new RangeError("SGD: nesterov needs momentum > 0 and dampening = 0 (as PyTorch)");
     }

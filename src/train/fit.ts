@@ -2,16 +2,17 @@
  * The training loop of the notebooks in one call: `fit(model, data, { steps, lr })` runs Adam
  * (or SGD) on mini-batches and returns a log that `plot.training` can draw.
  */
-import { ShapeError, fmtShape } from "../errors.js";
+import { NonFiniteError, OptionError, ShapeError, fmtShape } from "../errors.js";
 import { crossEntropy } from "../nn/loss.js";
 import type { Module } from "../nn/module.js";
 import { Adam } from "../optim/adam.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import { Optimizer } from "../optim/optimizer.js";
 import { SGD } from "../optim/sgd.js";
 import { indexSelect } from "../ops/shape.js";
 import { Generator } from "../random.js";
 import { noGrad, type Tensor } from "../tensor.js";
 import { trainStep } from "./step.js";
+import { checkNumber, oneOf } from "../options.js";
 
 /** A model that maps inputs to logits: (N, C) for (N,) targets, or (N, T, C) for (N, T) targets. */
 export type Classifier = Module & { forward(x: Tensor): Tensor };
@@ -114,14 +115,21 @@ export class Trainer {
   private readonly clip: number | undefined;
 
   constructor(model: Classifier, data: Dataset, opts: Omit<FitOptions, "steps" | "logEvery" | "onStep"> = {}) {
-    const { lr = 0.01, batchSize, clip, seed = 0 } = opts;
+    const lr = checkNumber("fit", "lr", opts.lr, { min: 0, above: true }, 0.01);
+    const batchSize = opts.batchSize === undefined ? undefined : checkNumber("fit", "batchSize", opts.batchSize, { min: 1, integer: true });
+    const clip = opts.clip === undefined ? undefined : checkNumber("fit", "clip", opts.clip, { min: 0, above: true });
+    const seed = checkNumber("fit", "seed", opts.seed, { integer: true }, 0);
+    if (opts.optimizer !== undefined && typeof opts.optimizer !== "string" && !(opts.optimizer instanceof Optimizer)) {
+      throw new OptionError(`fit: optimizer must be "adam", "sgd" or an optimiser such as new SGD(model, { lr: 0.1 }), got ${typeof opts.optimizer}`);
+    }
+    const optimizer = typeof opts.optimizer === "string" || opts.optimizer === undefined ? oneOf("fit", "optimizer", opts.optimizer, ["adam", "sgd"], "adam") : opts.optimizer;
     const N = data.x.shape[0]!;
     if (data.y.shape[0] !== N) throw new ShapeError(`fit: x ${fmtShape(data.x.shape)} and y ${fmtShape(data.y.shape)} differ in their first (batch) dimension`);
     this.model = model;
     this.data = data;
-    this.optimizer = typeof opts.optimizer === "object"
-      ? opts.optimizer
-      : opts.optimizer === "sgd" ? new SGD(model.parameters(), { lr }) : new Adam(model.parameters(), { lr });
+    this.optimizer = typeof optimizer === "object"
+      ? optimizer
+      : optimizer === "sgd" ? new SGD(model.parameters(), { lr }) : new Adam(model.parameters(), { lr });
     this.gen = new Generator(seed);
     this.batchSize = batchSize !== undefined && batchSize < N ? batchSize : undefined;
     this.clip = clip;
@@ -131,22 +139,30 @@ export class Trainer {
   step(): StepRecord {
     let x = this.data.x;
     let y = this.data.y;
+    let rows: number[] | null = null;
     if (this.batchSize !== undefined) {
       const N = x.shape[0]!;
-      const rows = Array.from({ length: this.batchSize }, () => this.gen.randint(N));
+      rows = Array.from({ length: this.batchSize }, () => this.gen.randint(N));
       x = indexSelect(x, 0, rows);
       y = indexSelect(y, 0, rows);
     }
     this.model.train();
     let logits: Tensor | null = null;
-    const { loss } = trainStep({
-      optimizer: this.optimizer,
-      computeLoss: () => {
-        logits = this.model.forward(x);
-        return crossEntropy(...flatten(logits, y));
-      },
-      ...(this.clip === undefined ? {} : { maxGradNorm: this.clip }),
-    });
+    let loss: number;
+    try {
+      ({ loss } = trainStep({
+        optimizer: this.optimizer,
+        computeLoss: () => {
+          logits = this.model.forward(x);
+          return crossEntropy(...flatten(logits, y));
+        },
+        ...(this.clip === undefined ? {} : { maxGradNorm: this.clip }),
+      }));
+    } catch (e) {
+      if (!(e instanceof NonFiniteError)) throw e;
+      const batch = rows === null ? "the whole data set" : `rows ${rows.length <= 8 ? rows.join(", ") : `${rows.slice(0, 8).join(", ")}, … (${rows.length})`} of the data`;
+      throw new NonFiniteError(`fit, step ${this.stepsTaken + 1} (batch: ${batch}): ${e.message}`);
+    }
     this.stepsTaken++;
     return { step: this.stepsTaken, loss, accuracy: accuracy(logits!, y) };
   }
@@ -164,7 +180,9 @@ export class Trainer {
  * console.log(evaluate(model, recallTask({ lag: 5, n: 512, seed: 1 })));
  */
 export function fit(model: Classifier, data: Dataset, opts: FitOptions = {}): TrainingLog {
-  const { steps = 200, logEvery = 1, onStep } = opts;
+  const steps = checkNumber("fit", "steps", opts.steps, { min: 1, integer: true }, 200);
+  const logEvery = checkNumber("fit", "logEvery", opts.logEvery, { min: 1, integer: true }, 1);
+  const { onStep } = opts;
   const trainer = new Trainer(model, data, opts);
   const log: TrainingLog = { steps: [], loss: [], accuracy: [] };
   for (let step = 1; step <= steps; step++) {

@@ -229,12 +229,14 @@ describe("dropout between layers", () => {
     expect(Math.max(...trained.map((v, k) => Math.abs(v - ref[k]!)))).toBeGreaterThan(1e-6);
   });
 
-  it("is not applied after the last layer, and is reproducible under manualSeed", () => {
+  it("is not applied after the last layer, is refused with one layer (it would do nothing), and is reproducible under manualSeed", () => {
     manualSeed(6);
-    const one = new LSTM({ inputSize: I, hiddenSize: H, numLayers: 1, dropout: 0.9, ...f64 });
+    expect(() => new LSTM({ inputSize: I, hiddenSize: H, numLayers: 1, dropout: 0.9, ...f64 }))
+      .toThrow(/LSTM: dropout applies between stacked layers, so with numLayers 1 it would do nothing; use numLayers ≥ 2 or dropout 0 \(got dropout 0\.9\)/);
     const x = randn([T, B, I], f64);
-    const a = one.forward(x)[0].toList();
-    expectSame(one.forward(x)[0].toList(), a, "1-layer output in training mode");
+    // Dropped with p = 0.9 after the last layer, about 90 % of the outputs would be exactly 0.
+    const two = new LSTM({ inputSize: I, hiddenSize: H, numLayers: 2, dropout: 0.9, ...f64 });
+    expect(two.forward(x)[0].toList().flat(3).filter((v) => v === 0)).toEqual([]);
     const [drop] = pair(0.5);
     manualSeed(1);
     const o1 = drop.forward(x)[0].toList();

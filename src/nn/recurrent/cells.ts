@@ -10,11 +10,12 @@ import { Tensor, recordOp, zeros, type TypedData } from "../../tensor.js";
 import { Module, type FactoryOptions } from "../module.js";
 import type { DType } from "../../tensor.js";
 import { runRecurrent } from "./driver.js";
-import { gruKind, type GRUVariant, type GRUWork } from "./gru.js";
+import { gruKind, gruVariant, type GRUVariant, type GRUWork } from "./gru.js";
 import { lstmKind, type LSTMWork } from "./lstm.js";
 import { checkDType, checkShape, initUniform } from "./modules.js";
-import { rnnKind, type Nonlinearity, type RNNWork } from "./rnn.js";
+import { NONLINEARITIES, rnnKind, type Nonlinearity, type RNNWork } from "./rnn.js";
 import type { CellKind } from "./step.js";
+import { dtypeOption, oneOf, optionsObject } from "../../options.js";
 
 /** Options every cell takes (PyTorch's names in camelCase). */
 export interface CellOptions extends FactoryOptions {
@@ -42,7 +43,7 @@ export abstract class CellBase<W> extends Module {
     this.inputSize = opts.inputSize;
     this.hiddenSize = opts.hiddenSize;
     this.bias = opts.bias ?? true;
-    this.dtype = opts.dtype ?? "float32";
+    this.dtype = dtypeOption(new.target.name, opts.dtype);
     for (const [what, v] of [["inputSize", this.inputSize], ["hiddenSize", this.hiddenSize]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`${this.constructor.name}: ${what} must be a positive integer, got ${v}`);
     }
@@ -115,8 +116,9 @@ export class RNNCell extends CellBase<RNNWork> {
   readonly nonlinearity: Nonlinearity;
 
   constructor(opts: RNNCellOptions) {
-    super(rnnKind(opts.nonlinearity ?? "tanh"), opts);
-    this.nonlinearity = opts.nonlinearity ?? "tanh";
+    const nonlinearity = oneOf("RNNCell", "nonlinearity", optionsObject("RNNCell", opts, "{ inputSize: 4, hiddenSize: 8 }").nonlinearity, NONLINEARITIES, "tanh");
+    super(rnnKind(nonlinearity), opts);
+    this.nonlinearity = nonlinearity;
   }
 
   /** x: (B, inputSize) or (inputSize,); h: (B, hiddenSize) or null for zeros. Returns h'. */
@@ -128,12 +130,12 @@ export class RNNCell extends CellBase<RNNWork> {
 /** nn.LSTMCell: one LSTM step, gate order [i; f; g; o]. */
 export class LSTMCell extends CellBase<LSTMWork> {
   constructor(opts: CellOptions) {
-    super(lstmKind, opts);
+    super(lstmKind, optionsObject("LSTMCell", opts, "{ inputSize: 2, hiddenSize: 4 }"));
   }
 
   /** x: (B, inputSize) or (inputSize,); hx: [h, c], each (B, hiddenSize), or null for zeros. Returns [h', c']. */
   forward(x: Tensor, hx: readonly [Tensor, Tensor] | null = null): [Tensor, Tensor] {
-    if (hx !== null && (!Array.isArray(hx) || !(hx[0] instanceof Tensor) || !(hx[1] instanceof Tensor))) {
+    if (hx !== null && (!Array.isArray(hx) || hx.length !== 2 || !(hx[0] instanceof Tensor) || !(hx[1] instanceof Tensor))) {
       throw new Error("LSTMCell: hx must be [h, c] (both tensors) or null for zeros; passing only h is not allowed, as in PyTorch");
     }
     const [h1, c1] = this.step(x, hx ? hx[0] : null, hx ? hx[1] : null);
@@ -150,9 +152,10 @@ export class GRUCell extends CellBase<GRUWork> {
   readonly updateConvention: "pytorch" | "textbook";
 
   constructor(opts: GRUCellOptions) {
-    super(gruKind(opts), opts);
-    this.resetPosition = opts.resetPosition ?? "after";
-    this.updateConvention = opts.updateConvention ?? "pytorch";
+    const variant = gruVariant("GRUCell", optionsObject("GRUCell", opts, "{ inputSize: 4, hiddenSize: 8 }"));
+    super(gruKind(variant), opts);
+    this.resetPosition = variant.resetPosition;
+    this.updateConvention = variant.updateConvention;
   }
 
   /** x: (B, inputSize) or (inputSize,); h: (B, hiddenSize) or null for zeros. Returns h'. */

@@ -21,6 +21,7 @@ import { wasmOn, type Workspace } from "../../kernels/backend.js";
 import { gemm } from "../../kernels/gemm.js";
 import type { TypedData } from "../../tensor.js";
 import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
+import { oneOf } from "../../options.js";
 
 /** Which GRU equations to use; the defaults are PyTorch's. */
 export interface GRUVariant {
@@ -28,6 +29,14 @@ export interface GRUVariant {
   resetPosition?: "after" | "before";
   /** "pytorch": h_t = (1−z) ⊙ n + z ⊙ h_{t−1}. "textbook": h_t = (1−z) ⊙ h_{t−1} + z ⊙ n. */
   updateConvention?: "pytorch" | "textbook";
+}
+
+/** The variant's two choices, each checked against its allowed values (`where` names the caller). */
+export function gruVariant(where: string, v: GRUVariant): Required<GRUVariant> {
+  return {
+    resetPosition: oneOf(where, "resetPosition", v.resetPosition, ["after", "before"], "after"),
+    updateConvention: oneOf(where, "updateConvention", v.updateConvention, ["pytorch", "textbook"], "pytorch"),
+  };
 }
 
 /** Scratch for one GRU step. */

@@ -9,15 +9,17 @@
  *   sequence's last real step and the reverse direction starts there.
  * - `forward(x, hx, { trace: true })` also returns the gates and states of every step.
  * - GRU takes `resetPosition` and `updateConvention` to switch to the textbook equations.
+ * - `dropout` with one layer is an error (PyTorch warns): it would do nothing.
  */
-import { DTypeError, ShapeError, fmtShape } from "../../errors.js";
+import { DTypeError, OptionError, ShapeError, fmtShape } from "../../errors.js";
 import { defaultGenerator, type Generator } from "../../random.js";
 import { Tensor, isGradEnabled, recordOp, zeros, type DType, type TypedData } from "../../tensor.js";
+import { dtypeOption, oneOf, optionsObject } from "../../options.js";
 import { Module, type FactoryOptions } from "../module.js";
 import { runRecurrent, type LayerParams } from "./driver.js";
-import { gruKind, type GRUVariant, type GRUWork } from "./gru.js";
+import { gruKind, gruVariant, type GRUVariant, type GRUWork } from "./gru.js";
 import { lstmKind, type LSTMWork } from "./lstm.js";
-import { rnnKind, type Nonlinearity, type RNNWork } from "./rnn.js";
+import { NONLINEARITIES, rnnKind, type Nonlinearity, type RNNWork } from "./rnn.js";
 import type { CellKind } from "./step.js";
 import { buildTrace, type GRUTrace, type LSTMTrace, type RNNTrace, type TraceEntryBase } from "./trace.js";
 
@@ -131,6 +133,7 @@ export abstract class RecurrentBase<W> extends Module {
 
   protected constructor(cell: CellKind<W>, opts: RecurrentOptions, projSize = 0) {
     super();
+    const where = new.target.name;
     this.cell = cell;
     this.inputSize = opts.inputSize;
     this.hiddenSize = opts.hiddenSize;
@@ -140,11 +143,18 @@ export abstract class RecurrentBase<W> extends Module {
     this.dropout = opts.dropout ?? 0;
     this.bidirectional = opts.bidirectional ?? false;
     this.projSize = projSize;
-    this.dtype = opts.dtype ?? "float32";
+    this.dtype = dtypeOption(where, opts.dtype);
     for (const [what, v] of [["inputSize", this.inputSize], ["hiddenSize", this.hiddenSize], ["numLayers", this.numLayers]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`${this.constructor.name}: ${what} must be a positive integer, got ${v}`);
     }
     if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`${this.constructor.name}: dropout must be in [0, 1], got ${this.dropout}`);
+    // PyTorch only warns; seqlab refuses, as for every option that would do nothing.
+    if (this.dropout > 0 && this.numLayers === 1) {
+      throw new OptionError(`${where}: dropout applies between stacked layers, so with numLayers 1 it would do nothing; use numLayers ≥ 2 or dropout 0 (got dropout ${this.dropout})`);
+    }
+    for (const flag of ["bias", "batchFirst", "bidirectional"] as const) {
+      if (typeof this[flag] !== "boolean") throw new OptionError(`${where}: ${flag} must be true or false, got ${JSON.stringify(opts[flag])}`);
+    }
     if (!Number.isInteger(projSize) || projSize < 0 || (projSize > 0 && projSize >= this.hiddenSize)) {
       throw new Error(`${this.constructor.name}: projSize must be an integer in [0, hiddenSize), got ${projSize}`);
     }
@@ -283,8 +293,9 @@ export class RNN extends RecurrentBase<RNNWork> {
   readonly nonlinearity: Nonlinearity;
 
   constructor(opts: RNNOptions) {
-    super(rnnKind(opts.nonlinearity ?? "tanh"), opts);
-    this.nonlinearity = opts.nonlinearity ?? "tanh";
+    const nonlinearity = oneOf("RNN", "nonlinearity", optionsObject("RNN", opts, "{ inputSize: 4, hiddenSize: 8 }").nonlinearity, NONLINEARITIES, "tanh");
+    super(rnnKind(nonlinearity), opts);
+    this.nonlinearity = nonlinearity;
   }
 
   /**
@@ -317,7 +328,7 @@ export interface LSTMOptions extends RecurrentOptions {
  */
 export class LSTM extends RecurrentBase<LSTMWork> {
   constructor(opts: LSTMOptions) {
-    super(lstmKind, opts, opts.projSize ?? 0);
+    super(lstmKind, optionsObject("LSTM", opts, "{ inputSize: 2, hiddenSize: 4 }"), opts.projSize ?? 0);
   }
 
   /**
@@ -332,8 +343,8 @@ export class LSTM extends RecurrentBase<LSTMWork> {
   forward(
     x: Tensor, hx: readonly [Tensor, Tensor] | null = null, opts: RecurrentForwardOptions = {},
   ): [Tensor, [Tensor, Tensor]] | [Tensor, [Tensor, Tensor], LSTMTrace] {
-    if (hx !== null && (!Array.isArray(hx) || !(hx[0] instanceof Tensor) || !(hx[1] instanceof Tensor))) {
-      throw new Error("LSTM: hx must be [h0, c0] (both tensors) or null for zeros; passing only h0 is not allowed, as in PyTorch");
+    if (hx !== null && (!Array.isArray(hx) || hx.length !== 2 || !(hx[0] instanceof Tensor) || !(hx[1] instanceof Tensor))) {
+      throw new Error(`LSTM: hx must be [h0, c0] (two tensors) or null for zeros, got ${Array.isArray(hx) ? `a list of ${hx.length}` : typeof hx}; passing only h0 is not allowed, as in PyTorch`);
     }
     const r = this.run(x, hx ? hx[0] : null, hx ? hx[1] : null, opts);
     const state: [Tensor, Tensor] = [r.hN, r.cN!];
@@ -354,9 +365,10 @@ export class GRU extends RecurrentBase<GRUWork> {
   readonly updateConvention: "pytorch" | "textbook";
 
   constructor(opts: GRUOptions) {
-    super(gruKind(opts), opts);
-    this.resetPosition = opts.resetPosition ?? "after";
-    this.updateConvention = opts.updateConvention ?? "pytorch";
+    const variant = gruVariant("GRU", optionsObject("GRU", opts, "{ inputSize: 4, hiddenSize: 8 }"));
+    super(gruKind(variant), opts);
+    this.resetPosition = variant.resetPosition;
+    this.updateConvention = variant.updateConvention;
   }
 
   /** Shapes as RNN.forward. */

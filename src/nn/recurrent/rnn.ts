@@ -12,6 +12,7 @@ import { addBias, type CellKind, type StepBuffers } from "./step.js";
 
 /** PyTorch's `nonlinearity` option of nn.RNN / nn.RNNCell. */
 export type Nonlinearity = "tanh" | "relu";
+export const NONLINEARITIES: readonly Nonlinearity[] = ["tanh", "relu"];
 
 /** Scratch for one RNN step. */
 export interface RNNWork {

@@ -1,0 +1,137 @@
+/**
+ * Every option that picks a mode accepts only its listed values, and every number option only
+ * what makes sense; each refusal names the option, what is allowed and what came. (Each case
+ * below was accepted before, and silently changed the maths or ran something else.)
+ */
+import { describe, expect, it } from "vitest";
+import {
+  Adam, AdamW, clipGradNorm, crossEntropy, Embedding, fit, GRU, GRUCell, Linear, LSTM, LSTMCell, mseLoss, NonFiniteError, OptionError,
+  recallTask, RecurrentClassifier, RNN, RNNCell, SelfAttention, SGD, tensor, WindowClassifier, zeros,
+} from "../../src/index.js";
+
+/** Builders that take options; their mistakes, as a student types them. */
+const refused: [string, () => unknown, RegExp][] = [
+  ["RNN nonlinearity", () => new RNN({ inputSize: 2, hiddenSize: 3, nonlinearity: "sigmoid" as "tanh" }), /RNN: nonlinearity must be one of "tanh", "relu", got "sigmoid"/],
+  ["RNNCell nonlinearity", () => new RNNCell({ inputSize: 2, hiddenSize: 3, nonlinearity: "Tanh" as "tanh" }), /RNNCell: nonlinearity must be one of "tanh", "relu", got "Tanh"/],
+  ["GRU resetPosition", () => new GRU({ inputSize: 2, hiddenSize: 3, resetPosition: "middle" as "after" }), /GRU: resetPosition must be one of "after", "before", got "middle"/],
+  ["GRU updateConvention", () => new GRU({ inputSize: 2, hiddenSize: 3, updateConvention: "bogus" as "pytorch" }), /GRU: updateConvention must be one of "pytorch", "textbook", got "bogus"/],
+  ["GRUCell resetPosition", () => new GRUCell({ inputSize: 2, hiddenSize: 3, resetPosition: "middle" as "after" }), /GRUCell: resetPosition must be one of/],
+  ["LSTM dtype", () => new LSTM({ inputSize: 2, hiddenSize: 3, dtype: "float16" as "float32" }), /LSTM: dtype must be one of "float32", "float64", got "float16"/],
+  ["LSTMCell dtype", () => new LSTMCell({ inputSize: 2, hiddenSize: 3, dtype: "half" as "float32" }), /LSTMCell: dtype must be one of "float32", "float64", got "half"/],
+  ["Linear dtype", () => new Linear({ inFeatures: 2, outFeatures: 3, dtype: "float16" as "float32" }), /Linear: dtype must be one of/],
+  ["Embedding dtype", () => new Embedding({ numEmbeddings: 4, embeddingDim: 3, dtype: "int8" as "float32" }), /Embedding: dtype must be one of/],
+  ["SelfAttention dtype", () => new SelfAttention({ embedDim: 4, dtype: "float16" as "float32" }), /SelfAttention: dtype must be one of/],
+  ["WindowClassifier dtype", () => new WindowClassifier({ window: 2, inputSize: 3, hiddenSize: 4, numClasses: 2, dtype: "f32" as "float32" }), /WindowClassifier: dtype must be one of/],
+  ["zeros dtype", () => zeros([2], { dtype: "float16" as "float32" }), /dtype must be "float32" or "float64", got "float16"/],
+  ["RNN batchFirst", () => new RNN({ inputSize: 2, hiddenSize: 3, batchFirst: "yes" as unknown as boolean }), /RNN: batchFirst must be true or false, got "yes"/],
+  ["RNN without options", () => new (RNN as unknown as new () => RNN)(), /RNN: expected an options object such as \{ inputSize: 4, hiddenSize: 8 \}, got undefined/],
+  ["GRU with null", () => new GRU(null as unknown as { inputSize: number; hiddenSize: number }), /GRU: expected an options object .* got null/],
+  ["RecurrentClassifier kind", () => new RecurrentClassifier({ kind: "transformer" as "rnn", inputSize: 2, hiddenSize: 3, numClasses: 2 }), /RecurrentClassifier: kind must be one of "rnn", "lstm", "gru", got "transformer"/],
+  ["RecurrentClassifier readout", () => new RecurrentClassifier({ kind: "rnn", inputSize: 2, hiddenSize: 3, numClasses: 2, readout: "first" as "last" }), /readout must be one of "last", "all", got "first"/],
+  ["nonlinearity for an LSTM", () => new RecurrentClassifier({ kind: "lstm", inputSize: 2, hiddenSize: 3, numClasses: 2, nonlinearity: "relu" }), /nonlinearity is for kind "rnn" only/],
+  ["one-layer dropout", () => new GRU({ inputSize: 2, hiddenSize: 3, dropout: 0.5 }), /GRU: dropout applies between stacked layers/],
+  ["crossEntropy reduction", () => crossEntropy(tensor([[1, 2]]), [0], { reduction: "avg" as "mean" }), /crossEntropy: reduction must be one of "mean", "sum", "none", got "avg"/],
+  ["mseLoss reduction", () => mseLoss(tensor([1]), tensor([2]), { reduction: "average" as "mean" }), /mseLoss: reduction must be one of "mean", "sum", "none", got "average"/],
+];
+
+const params = () => [tensor([1, 2], { requiresGrad: true })];
+const numbers: [string, () => unknown, RegExp][] = [
+  ["SGD lr Infinity", () => new SGD(params(), { lr: Infinity }), /SGD: lr must be a finite number ≥ 0, got Infinity/],
+  ["SGD weightDecay NaN", () => new SGD(params(), { lr: 0.1, weightDecay: NaN }), /SGD: weightDecay must be a finite number ≥ 0, got NaN/],
+  ["SGD dampening NaN", () => new SGD(params(), { lr: 0.1, dampening: NaN }), /SGD: dampening must be a finite number ≥ 0 and ≤ 1, got NaN/],
+  ["SGD without lr", () => new SGD(params(), {} as { lr: number }), /SGD: lr must be a finite number ≥ 0, got undefined/],
+  ["Adam eps -1", () => new Adam(params(), { eps: -1 }), /Adam: eps must be a finite number > 0, got -1/],
+  ["Adam eps 0", () => new Adam(params(), { eps: 0 }), /Adam: eps must be a finite number > 0, got 0/],
+  ["AdamW betas", () => new AdamW(params(), { betas: [0.9, 1] }), /AdamW: betas\[1\] must be a finite number ≥ 0 and < 1, got 1/],
+  ["Adam onNonFinite", () => new Adam(params(), { onNonFinite: "ignore" as "skip" }), /Adam: onNonFinite must be one of "throw", "skip", got "ignore"/],
+  ["clipGradNorm -1", () => clipGradNorm(params(), -1), /clipGradNorm: maxNorm must be a finite number > 0, got -1/],
+  ["clipGradNorm normType 0", () => clipGradNorm(params(), 1, 0), /clipGradNorm: normType must be a number > 0, got 0/],
+];
+
+describe("options that pick a mode", () => {
+  it.each(refused)("%s: refused, naming the allowed values", (_, build, message) => {
+    let error: unknown;
+    try {
+      build();
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).toMatch(message);
+  });
+
+  it("the allowed values still work, and the defaults are PyTorch's", () => {
+    expect(new RNN({ inputSize: 2, hiddenSize: 3, nonlinearity: "relu" }).nonlinearity).toBe("relu");
+    expect(new RNN({ inputSize: 2, hiddenSize: 3 }).nonlinearity).toBe("tanh");
+    const g = new GRU({ inputSize: 2, hiddenSize: 3, resetPosition: "before", updateConvention: "textbook" });
+    expect([g.resetPosition, g.updateConvention]).toEqual(["before", "textbook"]);
+    expect(new LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2, dropout: 0.5, dtype: "float64" }).dtype).toBe("float64");
+    expect(crossEntropy(tensor([[1, 2]]), [0], { reduction: "sum" }).item()).toBeCloseTo(Math.log(1 + Math.E), 6);
+  });
+
+  it("an LSTM takes exactly [h0, c0]: a third state is refused", () => {
+    const lstm = new LSTM({ inputSize: 2, hiddenSize: 3 });
+    const s = zeros([1, 1, 3]);
+    expect(() => lstm.forward(zeros([4, 1, 2]), [s, s, s] as unknown as [typeof s, typeof s])).toThrow(/hx must be \[h0, c0\] \(two tensors\) or null for zeros, got a list of 3/);
+    expect(() => new LSTMCell({ inputSize: 2, hiddenSize: 3 }).forward(zeros([1, 2]), [zeros([1, 3]), zeros([1, 3]), zeros([1, 3])] as unknown as [typeof s, typeof s])).toThrow(/hx must be \[h, c\]/);
+  });
+});
+
+describe("options that are numbers", () => {
+  it.each(numbers)("%s: refused with the option's name", (_, build, message) => {
+    expect(build).toThrow(OptionError);
+    expect(build).toThrow(message);
+  });
+
+  const task = recallTask({ lag: 2, n: 16 });
+  const model = () => new RecurrentClassifier({ kind: "rnn", inputSize: task.inputSize, hiddenSize: 4, numClasses: task.numClasses });
+  it.each([
+    [{ steps: -5 }, /fit: steps must be a whole number ≥ 1, got -5/],
+    [{ steps: NaN }, /fit: steps must be a whole number ≥ 1, got NaN/],
+    [{ steps: 2.5 }, /fit: steps must be a whole number ≥ 1, got 2\.5/],
+    [{ batchSize: 0 }, /fit: batchSize must be a whole number ≥ 1, got 0/],
+    [{ batchSize: 2.5 }, /fit: batchSize must be a whole number ≥ 1, got 2\.5/],
+    [{ logEvery: 0 }, /fit: logEvery must be a whole number ≥ 1, got 0/],
+    [{ clip: -1 }, /fit: clip must be a finite number > 0, got -1/],
+    [{ lr: 0 }, /fit: lr must be a finite number > 0, got 0/],
+    [{ optimizer: "rmsprop" }, /fit: optimizer must be one of "adam", "sgd", got "rmsprop"/],
+    [{ optimizer: 3 }, /fit: optimizer must be "adam", "sgd" or an optimiser/],
+  ] as [Record<string, unknown>, RegExp][])("fit(%j) is refused before any step", (opts, message) => {
+    const m = model();
+    const before = m.parameters().map((p) => [...p.data]);
+    expect(() => fit(m, task, opts)).toThrow(message);
+    expect(m.parameters().map((p) => [...p.data])).toEqual(before);
+  });
+
+  it("a step that makes a parameter non-finite from finite gradients is stopped at that step, naming it", () => {
+    const p = tensor([1e300, 1], { dtype: "float64", requiresGrad: true });
+    const opt = new SGD([["w", p] as const], { lr: 1e300 });
+    p.grad = tensor([1e10, 1], { dtype: "float64" });
+    expect(() => opt.step()).toThrow(NonFiniteError);
+    expect(() => {
+      p.data[0] = 1;
+      p.grad = tensor([-1e300, 1], { dtype: "float64" });
+      opt.step();
+    }).toThrow(/step 2: the update made w Infinity at flat index 0 although every gradient was finite/);
+  });
+
+  it("fit's non-finite error names the step and the batch", () => {
+    // One NaN in the inputs: the first batch that draws row 3 fails.
+    const x = task.x.clone();
+    for (let k = 0; k < x.size / x.shape[0]!; k++) x.data[3 * (x.size / x.shape[0]!) + k] = NaN;
+    let message = "";
+    try {
+      fit(model(), { x, y: task.y }, { steps: 50, batchSize: 4 });
+    } catch (e) {
+      message = String(e);
+    }
+    expect(message).toMatch(/^NonFiniteError: fit, step \d+ \(batch: rows (\d+, ){3}\d+ of the data\): /);
+    expect(message.match(/rows ([\d, ]+) of/)![1]!.split(", ")).toContain("3");
+    let whole = "";
+    try {
+      fit(model(), { x, y: task.y }, { steps: 5 });
+    } catch (e) {
+      whole = String(e);
+    }
+    expect(whole).toMatch(/^NonFiniteError: fit, step 1 \(batch: the whole data set\): /);
+  });
+});
