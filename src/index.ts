@@ -4,7 +4,7 @@
 export * from "./errors.js";
 export { Generator, manualSeed, defaultGenerator } from "./random.js";
 export {
-  Tensor, tensor, zeros, ones, full, randn, rand, noGrad, isGradEnabled, zeroGrad,
+  Tensor, tensor, zeros, ones, full, randn, rand, noGrad, isGradEnabled, zeroGrad, MAX_ELEMENTS,
   type DType, type TypedData, type NestedArray, type TensorOptions, type GradNode,
 } from "./tensor.js";
 export * from "./ops/index.js";

@@ -67,7 +67,25 @@ export function noGrad<T>(fn: () => T): T {
 /** The dtypes seqlab computes in. */
 export const DTYPES: readonly DType[] = ["float32", "float64"];
 
+/**
+ * The most numbers one tensor may hold: 2^28 (1 GiB as float32, 2 GiB as float64). Past it a
+ * typo such as hiddenSize 1e9 is refused at once, instead of allocating for seconds and dying
+ * in the JavaScript engine.
+ */
+export const MAX_ELEMENTS = 2 ** 28;
+
+const bytes = (n: number): string => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`);
+
+/** Throws unless `count` numbers of `dtype` fit the limit; `what` names what asked for them. */
+export function checkElements(what: string, count: number, dtype: DType = "float32"): void {
+  if (count > MAX_ELEMENTS) {
+    const width = dtype === "float64" ? 8 : 4;
+    throw new RangeError(`${what} would hold ${count.toExponential(2)} numbers (${bytes(count * width)} as ${dtype}); seqlab allows at most ${MAX_ELEMENTS} (${bytes(MAX_ELEMENTS * width)}) per tensor`);
+  }
+}
+
 export function allocate(dtype: DType, size: number): TypedData {
+  checkElements("a tensor", size, dtype === "float64" ? "float64" : "float32");
   if (dtype === "float32") return new Float32Array(size);
   if (dtype === "float64") return new Float64Array(size);
   throw new DTypeError(`dtype must be "float32" or "float64", got ${typeof dtype === "string" ? JSON.stringify(dtype) : String(dtype)}`);
@@ -80,11 +98,13 @@ export function sizeOf(shape: readonly number[]): number {
 }
 
 function checkShape(shape: readonly number[]): void {
+  if (!Array.isArray(shape)) throw new ShapeError(`a shape must be a list of sizes such as [2, 3], got ${typeof shape === "string" ? JSON.stringify(shape) : typeof shape}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new ShapeError(`invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
     }
   }
+  checkElements(`a tensor of shape ${fmtShape(shape)}`, sizeOf(shape));
 }
 
 export class Tensor {

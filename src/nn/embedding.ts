@@ -5,7 +5,7 @@
  */
 import { ShapeError, fmtShape } from "../errors.js";
 import { defaultGenerator, type Generator } from "../random.js";
-import { Tensor, allocate, recordOp, tensor, type NestedArray } from "../tensor.js";
+import { Tensor, allocate, checkElements, recordOp, tensor, type NestedArray } from "../tensor.js";
 import { Module, type FactoryOptions } from "./module.js";
 import { dtypeOption } from "../options.js";
 
@@ -117,6 +117,7 @@ export class Embedding extends Module {
     for (const [name, v] of [["numEmbeddings", numEmbeddings], ["embeddingDim", embeddingDim]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new ShapeError(`Embedding: ${name} must be a positive integer, got ${v}`);
     }
+    checkElements(`Embedding: numEmbeddings ${numEmbeddings} × embeddingDim ${embeddingDim}`, numEmbeddings * embeddingDim, dtypeOption("Embedding", opts.dtype));
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     let pad = opts.paddingIdx ?? null;

@@ -5,7 +5,7 @@
 import { ShapeError, fmtShape } from "../errors.js";
 import { gemm } from "../kernels/gemm.js";
 import { defaultGenerator, type Generator } from "../random.js";
-import { Tensor, allocate, assertSameDType, recordOp, sizeOf, type TypedData } from "../tensor.js";
+import { Tensor, allocate, assertSameDType, checkElements, recordOp, sizeOf, type TypedData } from "../tensor.js";
 import { Module, type FactoryOptions } from "./module.js";
 import { dtypeOption } from "../options.js";
 
@@ -102,6 +102,7 @@ export class Linear extends Module {
     for (const [name, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new ShapeError(`Linear: ${name} must be a positive integer, got ${v}`);
     }
+    checkElements(`Linear: inFeatures ${inFeatures} × outFeatures ${outFeatures}`, inFeatures * outFeatures, dtypeOption("Linear", opts.dtype));
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const dtype = dtypeOption("Linear", opts.dtype);

@@ -135,3 +135,17 @@ describe("options that are numbers", () => {
     expect(whole).toMatch(/^NonFiniteError: fit, step 1 \(batch: the whole data set\): /);
   });
 });
+
+describe("sizes past the limit are refused at once, naming the option and the memory", () => {
+  it.each([
+    ["RNN hiddenSize 1e9", () => new RNN({ inputSize: 4, hiddenSize: 1e9 }), /RNN: hiddenSize 1000000000 \(1 gates\) × 1000000000 inputs would hold 1\.00e\+18 numbers \(.* as float32\); seqlab allows at most 268435456 \(1\.0 GiB\) per tensor/],
+    ["LSTM hiddenSize 1e5", () => new LSTM({ inputSize: 4, hiddenSize: 1e5 }), /LSTM: hiddenSize 100000 \(4 gates\)/],
+    ["zeros([1e9])", () => zeros([1e9]), /a tensor of shape \(1000000000,\) would hold 1\.00e\+9 numbers \(3\.7 GiB as float32\)/],
+    ["Embedding 1e9 rows", () => new Embedding({ numEmbeddings: 1e9, embeddingDim: 8 }), /Embedding: numEmbeddings 1000000000 × embeddingDim 8 would hold/],
+    ["Linear 1e6 × 1e6", () => new Linear({ inFeatures: 1e6, outFeatures: 1e6, dtype: "float64" }), /Linear: inFeatures 1000000 × outFeatures 1000000 .*as float64\); .*2\.0 GiB/],
+    ["zeros(\"abc\")", () => zeros("abc" as unknown as number[]), /a shape must be a list of sizes such as \[2, 3\], got "abc"/],
+  ] as [string, () => unknown, RegExp][])("%s", (_, build, message) => {
+    // seqlab's own message, so refused before any allocation (V8's would say "Invalid typed array length").
+    expect(build).toThrow(message);
+  });
+});

@@ -13,7 +13,7 @@
  */
 import { DTypeError, OptionError, ShapeError, fmtShape } from "../../errors.js";
 import { defaultGenerator, type Generator } from "../../random.js";
-import { Tensor, isGradEnabled, recordOp, zeros, type DType, type TypedData } from "../../tensor.js";
+import { Tensor, checkElements, isGradEnabled, recordOp, zeros, type DType, type TypedData } from "../../tensor.js";
 import { dtypeOption, oneOf, optionsObject } from "../../options.js";
 import { Module, type FactoryOptions } from "../module.js";
 import { runRecurrent, type LayerParams } from "./driver.js";
@@ -160,6 +160,9 @@ export abstract class RecurrentBase<W> extends Module {
     }
 
     const GH = cell.gates * this.hiddenSize;
+    // The largest weight first, before any allocation: a hiddenSize of 1e9 is a typo.
+    const widest = Math.max(this.inputSize, this.hiddenSize * (this.bidirectional ? 2 : 1));
+    checkElements(`${where}: hiddenSize ${this.hiddenSize} (${cell.gates} gates) × ${widest} inputs`, GH * widest, this.dtype);
     const Hout = this.hOut;
     const D = this.numDirections;
     const make = (name: string, shape: number[]): Tensor =>
