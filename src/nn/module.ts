@@ -15,6 +15,25 @@ export interface LoadStateDictOptions {
   strict?: boolean;
 }
 
+/** Why `value` cannot be loaded into parameter `p`, or null (then `accept` got its numbers). */
+function checkStateValue(value: unknown, p: Tensor, accept: (data: ArrayLike<number>) => void): string | null {
+  const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return `expected a tensor or { shape, data }, got ${kind}`;
+  const { shape, data } = value instanceof Tensor ? { shape: value.shape, data: value.data } : (value as { shape?: unknown; data?: unknown });
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) return `expected shape to be a list of sizes, got ${JSON.stringify(shape) ?? "nothing"}`;
+  if (shape.length !== p.shape.length || shape.some((d, k) => d !== p.shape[k])) return `checkpoint has ${fmtShape(shape)}, model has ${fmtShape(p.shape)}`;
+  const numeric = ArrayBuffer.isView(data) && !(data instanceof DataView) ? !(data instanceof BigInt64Array || data instanceof BigUint64Array) : Array.isArray(data);
+  if (!numeric) return `expected data to be a list or typed array of ${p.size} numbers, got ${data === null ? "null" : typeof data === "object" ? (data as object).constructor?.name ?? "an object" : typeof data}`;
+  const list = data as ArrayLike<unknown>;
+  if (list.length !== p.size) return `shape ${fmtShape(shape)} holds ${p.size} numbers, data has ${list.length}`;
+  for (let k = 0; k < list.length; k++) {
+    const v = list[k];
+    if (typeof v !== "number" || !Number.isFinite(v)) return `data[${k}] is ${typeof v === "number" ? v : JSON.stringify(v) ?? typeof v}, expected a finite number`;
+  }
+  accept(list as ArrayLike<number>);
+  return null;
+}
+
 export abstract class Module {
   /** Dropout and similar layers behave differently in training; see `train()` / `eval()`. */
   training = true;
@@ -62,33 +81,35 @@ export abstract class Module {
 
   /**
    * Copies values into this module's parameters (in place, so optimisers keep working).
-   * With `strict` (the default) a missing key, an unexpected key or a shape mismatch throws one
-   * error that lists all of them.
+   * All or nothing: every entry is checked first (a tensor or `{ shape, data }`, the model's
+   * shape, as many numbers as the shape holds, all finite), and with `strict` (the default) no
+   * key may be missing or unexpected. One error lists every problem, and then no parameter has
+   * changed.
    */
   loadStateDict(state: StateDict, opts: LoadStateDictOptions = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const where = `${this.constructor.name}.loadStateDict`;
+    if (typeof state !== "object" || state === null || Array.isArray(state) || state instanceof Tensor) {
+      throw new TypeError(`${where}: expected a state dict (an object of name → tensor or { shape, data }, as model.stateDict() gives), got ${state === null ? "null" : Array.isArray(state) ? "an array" : state instanceof Tensor ? "a single tensor" : typeof state}`);
+    }
     const strict = opts.strict ?? true;
     const own = new Map(this.namedParameters());
     const missingKeys = [...own.keys()].filter((k) => !(k in state));
     const unexpectedKeys = Object.keys(state).filter((k) => !own.has(k));
-    const mismatches: string[] = [];
+    const bad: string[] = [];
+    const values = new Map<Tensor, ArrayLike<number>>();
     for (const [name, p] of own) {
-      const value = state[name];
-      if (!value) continue;
-      if (value.shape.length !== p.shape.length || value.shape.some((d, k) => d !== p.shape[k])) {
-        mismatches.push(`${name}: checkpoint has ${fmtShape(value.shape)}, model has ${fmtShape(p.shape)}`);
-      }
+      if (!(name in state)) continue;
+      const problem = checkStateValue(state[name], p, (data) => values.set(p, data));
+      if (problem) bad.push(`${name}: ${problem}`);
     }
     const problems: string[] = [];
     if (strict && missingKeys.length) problems.push(`missing keys: ${missingKeys.join(", ")}`);
     if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.join(", ")}`);
-    if (mismatches.length) problems.push(`shape mismatches: ${mismatches.join("; ")}`);
+    if (bad.length) problems.push(`values that do not fit: ${bad.join("; ")}`);
     if (problems.length) {
-      throw new ShapeError(`loadStateDict: the state dict does not fit ${this.constructor.name}.\n  ${problems.join("\n  ")}`);
+      throw new ShapeError(`loadStateDict: the state dict does not fit ${this.constructor.name}; nothing was loaded.\n  ${problems.join("\n  ")}`);
     }
-    for (const [name, p] of own) {
-      const value = state[name];
-      if (value) p.data.set(value.data as ArrayLike<number>);
-    }
+    for (const [p, data] of values) p.data.set(data);
     return { missingKeys, unexpectedKeys };
   }
 

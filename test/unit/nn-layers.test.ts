@@ -210,4 +210,34 @@ describe("loadStateDict errors list every problem", () => {
     const bad = { ...f.params, "linear.weight": { shape: [4, 6], data: new Array(24).fill(0) } };
     expect(() => new EmbLinear().loadStateDict(bad)).toThrow(/linear\.weight: checkpoint has \(4, 6\), model has \(6, 4\)/);
   });
+
+  it("is all or nothing: every bad value is listed at once, and no parameter changes", () => {
+    const m = new EmbLinear();
+    const before = m.parameters().map((p) => [...p.data]);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ "linear.weight": { shape: [6, 4], data: [9] } }, /linear\.weight: shape \(6, 4\) holds 24 numbers, data has 1/],
+      [{ "linear.weight": null }, /linear\.weight: expected a tensor or \{ shape, data \}, got null/],
+      [{ "linear.bias": { shape: [6], data: "123456" } }, /linear\.bias: expected data to be a list or typed array of 6 numbers, got string/],
+      [{ "linear.bias": { shape: [6], data: { length: 6 } } }, /linear\.bias: expected data to be a list or typed array of 6 numbers, got Object/],
+      [{ "linear.bias": { shape: [6], data: ["1", 2, 3, 4, 5, 6] } }, /linear\.bias: data\[0\] is "1", expected a finite number/],
+      [{ "linear.bias": { shape: [6], data: [1, 2, NaN, 4, 5, 6] } }, /linear\.bias: data\[2\] is NaN, expected a finite number/],
+      [{ "linear.bias": { shape: [6], data: new BigInt64Array(6) } }, /linear\.bias: expected data to be a list or typed array/],
+      // The weight is fine and comes first; the too-long bias must stop it from being written.
+      [{ "linear.weight": { shape: [6, 4], data: new Array(24).fill(7) }, "linear.bias": { shape: [6], data: new Array(7).fill(7) } }, /linear\.bias: shape \(6,\) holds 6 numbers, data has 7/],
+    ];
+    for (const [override, message] of cases) {
+      expect(() => m.loadStateDict({ ...f.params, ...override } as never)).toThrow(message);
+      expect(() => m.loadStateDict({ ...f.params, ...override } as never)).toThrow(/nothing was loaded/);
+      expect(m.parameters().map((p) => [...p.data])).toEqual(before);
+    }
+    // Several problems, one error naming each.
+    const all = { ...f.params, "linear.weight": { shape: [6, 4], data: [9] }, "linear.bias": null, "linear.bais": f.params["linear.bias"] };
+    expect(() => m.loadStateDict(all as never)).toThrow(/unexpected keys: linear\.bais[\s\S]*linear\.weight: shape[\s\S]*linear\.bias: expected a tensor/);
+    expect(() => m.loadStateDict(null as never)).toThrow(/EmbLinear\.loadStateDict: expected a state dict \(an object of name → tensor or \{ shape, data \}, as model\.stateDict\(\) gives\), got null/);
+    expect(m.parameters().map((p) => [...p.data])).toEqual(before);
+    // A model's own state dict round-trips.
+    const other = new EmbLinear();
+    other.loadStateDict(m.stateDict());
+    expect(other.parameters().map((p) => [...p.data])).toEqual(before);
+  });
 });
