@@ -5,7 +5,7 @@ export * from "./errors.js";
 export { Generator, manualSeed, defaultGenerator } from "./random.js";
 export {
   Tensor, tensor, zeros, ones, full, randn, rand, noGrad, isGradEnabled, zeroGrad, MAX_ELEMENTS,
-  type DType, type TypedData, type NestedArray, type TensorOptions, type GradNode,
+  type DType, type TypedData, type NestedArray, type NumericTypedArray, type TensorOptions, type GradNode,
 } from "./tensor.js";
 export * from "./ops/index.js";
 export { Module, type StateDict, type StateValue, type FactoryOptions } from "./nn/module.js";

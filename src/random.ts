@@ -16,6 +16,8 @@ export class Generator {
   }
 
   manualSeed(seed: number): this {
+    // A NaN or a string would silently become seed 0: every "different" seed the same run.
+    if (typeof seed !== "number" || !Number.isInteger(seed)) throw new TypeError(`manualSeed: the seed must be a whole number, got ${typeof seed === "string" ? JSON.stringify(seed) : String(seed)}`);
     // splitmix32 spreads a small integer seed over the four state words.
     let x = seed >>> 0;
     const next = (): number => {

@@ -370,11 +370,25 @@ export function assertSameShape(a: Tensor, b: Tensor, where: string): void {
 // ---------------------------------------------------------------------------------------------
 // Creation
 
+/** How a value that is not a number is named in an error: `"abc"`, null, a boolean, an Int32Array… */
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v)}`;
+  if (typeof v === "boolean" || typeof v === "bigint") return `the ${typeof v} ${String(v)}${typeof v === "bigint" ? "n" : ""}`;
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === "object") return v.constructor && v.constructor !== Object ? `a ${v.constructor.name}` : "an object";
+  return `a ${typeof v}`;
+}
+
+/** Dimensions a nested list may have (PyTorch's limit too): deeper nesting is a mistake. */
+const MAX_DIMS = 64;
+
 function inferShape(value: NestedArray): number[] {
   const shape: number[] = [];
   let v: NestedArray = value;
   while (Array.isArray(v)) {
     shape.push(v.length);
+    if (shape.length > MAX_DIMS) throw new ShapeError(`tensor: the nested list is deeper than ${MAX_DIMS} levels`);
     if (v.length === 0) break;
     v = (v as readonly NestedArray[])[0]!;
   }
@@ -382,31 +396,40 @@ function inferShape(value: NestedArray): number[] {
 }
 
 function flattenInto(value: NestedArray, shape: readonly number[], dim: number, out: number[], path: number[]): void {
+  const at = path.length ? ` at index [${path.join("][")}]` : "";
   if (dim === shape.length) {
     if (typeof value !== "number") {
-      throw new ShapeError(`ragged nested array: expected a number at index [${path.join("][")}], got an array`);
+      throw new ShapeError(Array.isArray(value)
+        ? `ragged nested array: expected a number${at}, got ${describe(value)}`
+        : `tensor: expected numbers (or nested lists of them)${at}, got ${describe(value)}`);
     }
     out.push(value);
     return;
   }
   if (!Array.isArray(value) || value.length !== shape[dim]) {
-    const got = Array.isArray(value) ? `${value.length} elements` : "a number";
-    throw new ShapeError(`ragged nested array: expected ${shape[dim]} elements at index [${path.join("][")}], got ${got}`);
+    throw new ShapeError(`ragged nested array: expected a list of ${shape[dim]}${at}, got ${Array.isArray(value) ? `${value.length} elements` : describe(value)}`);
   }
   (value as readonly NestedArray[]).forEach((v, k) => flattenInto(v, shape, dim + 1, out, [...path, k]));
 }
 
+/** The typed arrays `tensor` takes as a flat list of numbers. */
+export type NumericTypedArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
 /** A tensor from nested arrays (or a typed array plus `shape`), like `torch.tensor`. */
-export function tensor(value: NestedArray | TypedData, opts: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
+export function tensor(value: NestedArray | NumericTypedArray, opts: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
   let flat: ArrayLike<number>;
   let shape: readonly number[];
-  if (value instanceof Float32Array || value instanceof Float64Array) {
-    flat = value;
-    shape = opts.shape ?? [value.length];
+  // Typed as the API promises, but checked as what a notebook may pass (any typed array, a BigInt one, a string).
+  const raw: unknown = value;
+  if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) {
+    if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) throw new DTypeError(`tensor: a ${raw.constructor.name} holds 64-bit integers, which seqlab does not compute in; convert to numbers first (Float64Array.from(x, Number))`);
+    flat = raw as unknown as ArrayLike<number>;
+    shape = opts.shape ?? [flat.length];
   } else {
-    shape = inferShape(value);
+    const nested = raw as NestedArray;
+    shape = inferShape(nested);
     const out: number[] = [];
-    flattenInto(value, shape, 0, out, []);
+    flattenInto(nested, shape, 0, out, []);
     flat = out;
     if (opts.shape) shape = opts.shape;
   }
@@ -418,6 +441,7 @@ export function tensor(value: NestedArray | TypedData, opts: TensorOptions & { s
 
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   checkShape(shape);
+  if (typeof value !== "number") throw new TypeError(`full: the fill value must be a number, got ${describe(value)}`);
   const data = allocate(opts.dtype ?? "float32", sizeOf(shape)).fill(value);
   return new Tensor(data, shape, opts.requiresGrad ?? false);
 }
