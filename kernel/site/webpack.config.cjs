@@ -40,7 +40,11 @@ for (const name of plugins) shared[name] = { ...shared[name], singleton: true };
 
 const modules = [path.resolve(__dirname, 'node_modules'), path.resolve(__dirname, '../../node_modules'), 'node_modules'];
 
-module.exports = [
+// SEQLAB_SITE_PART=app or =worker builds one part only: build.mjs stamps them apart, so that a
+// change to the seqlab library rebuilds the worker (seconds), not the whole front end (minutes).
+const part = process.env.SEQLAB_SITE_PART ?? 'all';
+
+const app = [
   merge(baseConfig, {
     mode: production ? 'production' : 'development',
     devtool: false,
@@ -67,6 +71,10 @@ module.exports = [
       }),
     ],
   }),
+  ...themeConfigs,
+];
+
+const worker = [
   {
     // The kernel's worker: a classic worker script (it loads the TypeScript compiler with importScripts).
     name: 'kernel-worker',
@@ -78,5 +86,6 @@ module.exports = [
     resolve: { modules },
     performance: { hints: false },
   },
-  ...themeConfigs,
 ];
+
+module.exports = part === 'app' ? app : part === 'worker' ? worker : [...app, ...worker];

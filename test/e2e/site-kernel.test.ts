@@ -121,6 +121,27 @@ describe("the TypeScript kernel in the page", () => {
     expect(await page.locator(".jp-NotebookPanel .jp-CodeCell").nth(at).locator(".seqlab-plot").count()).toBe(1);
   });
 
+  it("answers completion (Tab) and inspection (Shift+Tab) requests from TypeScript's language service", async () => {
+    await runCell(page, "const myLongVariable = 1;");
+    const replies = await page.evaluate(async () => {
+      type Kernel = {
+        requestComplete(c: object): Promise<{ content: { matches: string[]; cursor_start: number; cursor_end: number } }>;
+        requestInspect(c: object): Promise<{ content: { found: boolean; data: Record<string, string> } }>;
+      };
+      const app = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext: { session: { kernel: Kernel } } } } } }).jupyterapp;
+      const kernel = app.shell.currentWidget.sessionContext.session.kernel;
+      const own = (await kernel.requestComplete({ code: "1 + myLongVar", cursor_pos: 13 })).content;
+      const member = (await kernel.requestComplete({ code: 'import { tensor } from "seqlab";\ntensor([1]).sha', cursor_pos: 48 })).content;
+      const help = (await kernel.requestInspect({ code: 'import { LSTM } from "seqlab";\nnew LSTM', cursor_pos: 36, detail_level: 0 })).content;
+      return { own, member, help };
+    });
+    expect(replies.own).toMatchObject({ matches: ["myLongVariable"], cursor_start: 4, cursor_end: 13 });
+    expect(replies.member.matches).toContain("shape");
+    expect(replies.member.cursor_start).toBe(45);
+    expect(replies.help.found).toBe(true);
+    expect(replies.help.data["text/plain"]).toMatch(/LSTM/);
+  });
+
   it("reads the notebook folder's files with fs.readFileSync", async () => {
     const at = await runCell(page, 'import * as fs from "fs";\nconst ref = JSON.parse(fs.readFileSync("data/pytorch-lstm-example.json", "utf8"));\nObject.keys(ref).length > 0');
     expect((await outputsOfCell(page, at)).map((o) => o.data?.["text/plain"])).toEqual(["true"]);

@@ -126,6 +126,22 @@ describe("cell compiler", () => {
     expect(ok(await s.execute("sq + a + c + d"))).toBe(15);
   });
 
+  it("completes names of earlier cells, of seqlab and of members, and shows hover help", async () => {
+    const c = compiler();
+    const s = new Session(c, { seqlab, fs: fsStub, tslab: {} }, IMPORTABLE);
+    ok(await s.execute('import { tensor, LSTM } from "seqlab";\nconst hiddenUnits = 8;\nconst t = tensor([1, 2]);'));
+    const names = c.complete("hidd", 4);
+    expect(names).toEqual({ matches: ["hiddenUnits"], start: 0, end: 4 });
+    const member = c.complete("const k = t.sha", 15);
+    expect(member.matches).toContain("shape");
+    expect(member.start).toBe(12);
+    const fromSeqlab = c.complete('import { LST } from "seqlab";', 12);
+    expect(fromSeqlab.matches).toContain("LSTM");
+    const help = c.inspect("new LSTM({ inputSize: 2, hiddenSize: 4 })", 6);
+    expect(help).toMatch(/LSTM/);
+    expect(c.inspect("   ", 1)).toBeNull();
+  });
+
   it("rejects the names the compiled code itself uses", () => {
     const r = compiler().compile("const __seqlab_scope__ = 1;");
     expect(r.ok).toBe(false);

@@ -67,6 +67,8 @@ export const SCOPE = "__seqlab_scope__";
 /** The name of the import function inside a cell's JavaScript. */
 export const IMPORT = "__seqlab_import__";
 
+const PARSED = new Map<string, { text: string; sf: TS.SourceFile }>();
+
 interface Declared {
   /** The cell file (without extension) that declared the name last. */
   file: string;
@@ -77,7 +79,8 @@ interface Declared {
 export class CellCompiler {
   private readonly ts: TypeScript;
   private readonly files = new Map<string, string>();
-  private readonly sourceCache = new Map<string, { text: string; sf: TS.SourceFile }>();
+  /** Parsed lib and declaration files, shared by every compiler (a kernel restart, the tests) in this thread. */
+  private readonly sourceCache = PARSED;
   private readonly options: TS.CompilerOptions;
   private readonly declared = new Map<string, Declared>();
   private readonly importable: string[];
@@ -119,28 +122,9 @@ export class CellCompiler {
     const cellFile = `/cells/cell_${id}.ts`;
     const parsed = ts.createSourceFile(cellFile, code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const own = topLevelNames(ts, parsed);
-    const ownNames = new Set(own.map((d) => d.name));
 
-    // What earlier cells declared and this one does not.
     const ctxFile = `/cells/ctx_${id}.d.ts`;
-    const byFile = new Map<string, string[]>();
-    const imported: string[] = [];
-    const mutable: string[] = [];
-    for (const [name, d] of this.declared) {
-      if (ownNames.has(name)) continue;
-      if (!byFile.has(d.file)) byFile.set(d.file, []);
-      byFile.get(d.file)!.push(name);
-      (d.mutable ? mutable : imported).push(name);
-    }
-    const ctx = [...byFile].map(([file, names]) => `export { ${names.join(", ")} } from "./${file}";`).join("\n");
-    const tail = [
-      "",
-      `export { ${own.map((d) => d.name).join(", ")} };`,
-      imported.length ? `import { ${imported.join(", ")} } from "./ctx_${id}";` : "",
-      ...mutable.map((n) => `declare var ${n}: typeof import("./ctx_${id}").${n};`),
-    ].join("\n");
-    const checked = code + tail;
-    this.files.set(ctxFile, ctx + "\nexport {};\n");
+    const checked = this.withContext(code, parsed, `ctx_${id}`);
     this.files.set(cellFile, checked);
 
     const host = this.host();
@@ -179,11 +163,100 @@ export class CellCompiler {
     };
   }
 
+  /**
+   * The cell's text as it is checked: the code, then (on lines after it) an export of what it
+   * declares and the names of earlier cells it does not redeclare, from the context file
+   * `/cells/<ctx>.d.ts` (written here).
+   */
+  private withContext(code: string, parsed: TS.SourceFile, ctx: string): string {
+    const own = topLevelNames(this.ts, parsed);
+    const ownNames = new Set(own.map((d) => d.name));
+    const byFile = new Map<string, string[]>();
+    const imported: string[] = [];
+    const mutable: string[] = [];
+    for (const [name, d] of this.declared) {
+      if (ownNames.has(name)) continue;
+      if (!byFile.has(d.file)) byFile.set(d.file, []);
+      byFile.get(d.file)!.push(name);
+      (d.mutable ? mutable : imported).push(name);
+    }
+    const reexports = [...byFile].map(([file, names]) => `export { ${names.join(", ")} } from "./${file}";`).join("\n");
+    this.files.set(`/cells/${ctx}.d.ts`, reexports + "\nexport {};\n");
+    return [
+      code,
+      `export { ${own.map((d) => d.name).join(", ")} };`,
+      imported.length ? `import { ${imported.join(", ")} } from "./${ctx}";` : "",
+      ...mutable.map((n) => `declare var ${n}: typeof import("./${ctx}").${n};`),
+    ].join("\n");
+  }
+
+  private service: TS.LanguageService | undefined;
+  private serviceVersion = 0;
+
+  /** The language service over the same files, for completions and hover help (made on first use). */
+  private languageService(): TS.LanguageService {
+    if (this.service) return this.service;
+    const ts = this.ts;
+    const files = this.files;
+    const host: TS.LanguageServiceHost = {
+      getCompilationSettings: () => this.options,
+      getScriptFileNames: () => ["/cells/query.ts", ...[...files.keys()].filter((f) => f.startsWith("/ambient/"))],
+      // The query cell and its context change every time; every other file is written once.
+      getScriptVersion: (f) => (f === "/cells/query.ts" || f === "/cells/ctx_query.d.ts" ? String(this.serviceVersion) : "1"),
+      getScriptSnapshot: (f) => {
+        const text = files.get(f);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => "/cells",
+      getDefaultLibFileName: () => "/lib/lib.d.ts",
+      fileExists: (f) => files.has(f),
+      readFile: (f) => files.get(f),
+      directoryExists: (dir) => {
+        const prefix = dir.endsWith("/") ? dir : `${dir}/`;
+        for (const key of files.keys()) if (key.startsWith(prefix)) return true;
+        return false;
+      },
+      useCaseSensitiveFileNames: () => true,
+    };
+    this.service = ts.createLanguageService(host, ts.createDocumentRegistry(true, "/"));
+    return this.service;
+  }
+
+  private query(code: string): TS.LanguageService {
+    const parsed = this.ts.createSourceFile("/cells/query.ts", code, this.ts.ScriptTarget.ES2022, true, this.ts.ScriptKind.TS);
+    this.files.set("/cells/query.ts", this.withContext(code, parsed, "ctx_query"));
+    this.serviceVersion += 1;
+    return this.languageService();
+  }
+
+  /** Completions at `cursor` (a string index into `code`): the names, and the range they replace. */
+  complete(code: string, cursor: number): { matches: string[]; start: number; end: number } {
+    const prefix = /[\w$]*$/.exec(code.slice(0, cursor))![0];
+    const info = this.query(code).getCompletionsAtPosition("/cells/query.ts", cursor, { includeCompletionsForModuleExports: false });
+    const entries = (info?.entries ?? [])
+      .filter((e) => e.name.startsWith(prefix) && !e.name.startsWith("__seqlab_"))
+      .sort((a, b) => (a.sortText === b.sortText ? a.name.localeCompare(b.name) : a.sortText < b.sortText ? -1 : 1));
+    return { matches: entries.slice(0, 300).map((e) => e.name), start: cursor - prefix.length, end: cursor };
+  }
+
+  /** Hover help at `cursor`: the type and documentation of what is there, or null. */
+  inspect(code: string, cursor: number): string | null {
+    const ts = this.ts;
+    const at = Math.max(0, /[\w$]$/.test(code.slice(0, cursor)) || cursor >= code.length ? cursor - 1 : cursor);
+    const info = this.query(code).getQuickInfoAtPosition("/cells/query.ts", at);
+    if (!info) return null;
+    const signature = ts.displayPartsToString(info.displayParts);
+    const docs = ts.displayPartsToString(info.documentation);
+    return docs ? `${signature}\n\n${docs}` : signature;
+  }
+
   /** Forgets every declaration: what a restarted kernel starts from. */
   reset(): void {
     for (const key of [...this.files.keys()]) if (key.startsWith("/cells/")) this.files.delete(key);
     this.declared.clear();
     this.program = undefined;
+    this.service?.dispose();
+    this.service = undefined;
   }
 
   private diagnostic(d: TS.Diagnostic, sf: TS.SourceFile): CellDiagnostic {

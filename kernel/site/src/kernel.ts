@@ -24,6 +24,8 @@ export class SeqlabKernel extends BaseKernel {
   private worker: Worker | null = null;
   private started: Promise<void> = Promise.resolve();
   private pending: ((m: Extract<FromWorker, { type: "done" }>) => void) | null = null;
+  /** The answer to a completion or hover request waiting for the worker. */
+  private query: ((m: Extract<FromWorker, { type: "completion" | "inspection" }>) => void) | null = null;
   /** Threads the WebAssembly kernels use in the worker (1 unless the page is cross-origin isolated). */
   threads = 1;
 
@@ -77,6 +79,10 @@ export class SeqlabKernel extends BaseKernel {
       case "done":
         this.pending?.(m);
         break;
+      case "completion":
+      case "inspection":
+        this.query?.(m);
+        break;
     }
   }
 
@@ -121,12 +127,27 @@ export class SeqlabKernel extends BaseKernel {
     return { status: "error", execution_count: this.executionCount, ename: done.ename, evalue: done.evalue, traceback: done.traceback } as Reply;
   }
 
-  async completeRequest(content: KernelMessage.ICompleteRequestMsg["content"]): Promise<KernelMessage.ICompleteReplyMsg["content"]> {
-    return { status: "ok", matches: [], cursor_start: content.cursor_pos, cursor_end: content.cursor_pos, metadata: {} };
+  /** Asks the worker's TypeScript language service; cursors are code points in Jupyter's protocol, string indices in TypeScript. */
+  private async ask(type: "complete" | "inspect", code: string, cursorPos: number): Promise<Extract<FromWorker, { type: "completion" | "inspection" }>> {
+    await this.started;
+    return new Promise((resolve) => {
+      this.query = resolve;
+      const msg: ToWorker = { type, code, cursor: [...code].slice(0, cursorPos).join("").length };
+      this.worker!.postMessage(msg);
+    });
   }
 
-  async inspectRequest(_content: KernelMessage.IInspectRequestMsg["content"]): Promise<KernelMessage.IInspectReplyMsg["content"]> {
-    return { status: "ok", found: false, data: {}, metadata: {} };
+  async completeRequest(content: KernelMessage.ICompleteRequestMsg["content"]): Promise<KernelMessage.ICompleteReplyMsg["content"]> {
+    const m = await this.ask("complete", content.code, content.cursor_pos);
+    const points = (index: number): number => [...content.code.slice(0, index)].length;
+    if (m.type !== "completion") return { status: "ok", matches: [], cursor_start: content.cursor_pos, cursor_end: content.cursor_pos, metadata: {} };
+    return { status: "ok", matches: m.matches, cursor_start: points(m.start), cursor_end: points(m.end), metadata: {} };
+  }
+
+  async inspectRequest(content: KernelMessage.IInspectRequestMsg["content"]): Promise<KernelMessage.IInspectReplyMsg["content"]> {
+    const m = await this.ask("inspect", content.code, content.cursor_pos);
+    const text = m.type === "inspection" ? m.text : null;
+    return text === null ? { status: "ok", found: false, data: {}, metadata: {} } : { status: "ok", found: true, data: { "text/plain": text }, metadata: {} };
   }
 
   async isCompleteRequest(_content: KernelMessage.IIsCompleteRequestMsg["content"]): Promise<KernelMessage.IIsCompleteReplyMsg["content"]> {

@@ -19,7 +19,9 @@ export type ToWorker =
       /** Threads for seqlab's WebAssembly kernels where the page is cross-origin isolated. */
       threads: number;
     }
-  | { type: "execute"; code: string };
+  | { type: "execute"; code: string }
+  /** Completions (Tab) or hover help (Shift+Tab) at `cursor`, a string index into `code`. */
+  | { type: "complete" | "inspect"; code: string; cursor: number };
 
 export type FromWorker =
   | { type: "ready"; threads: number; seconds: number }
@@ -27,6 +29,8 @@ export type FromWorker =
   | { type: "stream"; name: "stdout" | "stderr"; text: string }
   | { type: "display"; content: DisplayContent; update: boolean }
   | { type: "result"; data: MimeBundle }
+  | { type: "completion"; matches: string[]; start: number; end: number }
+  | { type: "inspection"; text: string | null }
   | { type: "done"; status: "ok" }
   | { type: "done"; status: "error"; ename: string; evalue: string; traceback: string[] };
 

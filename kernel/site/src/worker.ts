@@ -113,6 +113,7 @@ function fsModule(filesUrl: string): object {
 }
 
 let session: Session | null = null;
+let compiler: CellCompiler | null = null;
 let queue: Promise<void> = Promise.resolve();
 
 async function init(msg: Extract<ToWorker, { type: "init" }>): Promise<void> {
@@ -121,7 +122,7 @@ async function init(msg: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const ts = self_.ts;
   if (!ts) throw new Error("the TypeScript compiler did not load");
   const types = (await (await fetch(`${msg.assetsUrl}types.json`)).json()) as Types;
-  const compiler = new CellCompiler({ ts, libFiles: types.libFiles, libs: types.libs, files: types.files, importable: [...IMPORTABLE] });
+  compiler = new CellCompiler({ ts, libFiles: types.libFiles, libs: types.libs, files: types.files, importable: [...IMPORTABLE] });
   const modules = { seqlab, fs: fsModule(msg.filesUrl), tslab: tslabModule() };
   session = new Session(compiler, modules, IMPORTABLE);
   await seqlab.ready();
@@ -150,10 +151,14 @@ self_.onmessage = (event) => {
   queue = queue.then(async () => {
     try {
       if (msg.type === "init") await init(msg);
-      else await execute(msg.code);
+      else if (msg.type === "execute") await execute(msg.code);
+      else if (msg.type === "complete") post({ type: "completion", ...(compiler?.complete(msg.code, msg.cursor) ?? { matches: [], start: msg.cursor, end: msg.cursor }) });
+      else post({ type: "inspection", text: compiler?.inspect(msg.code, msg.cursor) ?? null });
     } catch (e) {
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       if (msg.type === "init") post({ type: "failed", message });
+      else if (msg.type === "complete") post({ type: "completion", matches: [], start: msg.cursor, end: msg.cursor });
+      else if (msg.type === "inspect") post({ type: "inspection", text: null });
       else post({ type: "done", status: "error", ename: "KernelError", evalue: message, traceback: [message] });
     }
   });
