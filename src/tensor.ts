@@ -223,7 +223,9 @@ export class Tensor {
       }
       seed = allocate(this.dtype, 1).fill(1);
     } else {
+      assertTensor("backward(gradient)", "the gradient", gradient);
       assertSameShape(gradient, this, "backward(gradient)");
+      if (gradient.dtype !== this.dtype) throw new DTypeError(`backward(gradient): the gradient is ${gradient.dtype} but the tensor is ${this.dtype}; convert it with .to("${this.dtype}")`);
       seed = gradient.data.slice();
     }
     runBackward(this, seed, opts.retainGraph ?? false);
@@ -414,6 +416,11 @@ function flattenInto(value: NestedArray, shape: readonly number[], dim: number, 
 
 /** The typed arrays `tensor` takes as a flat list of numbers. */
 export type NumericTypedArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+/** Throws a TypeError in seqlab's voice unless `v` is a Tensor (`where: what must be a Tensor, got …`). */
+export function assertTensor(where: string, what: string, v: unknown): asserts v is Tensor {
+  if (!(v instanceof Tensor)) throw new TypeError(`${where}: ${what} must be a Tensor (e.g. from tensor([...]) or randn([...])), got ${describe(v)}`);
+}
 
 /** A tensor from nested arrays (or a typed array plus `shape`), like `torch.tensor`. */
 export function tensor(value: NestedArray | NumericTypedArray, opts: TensorOptions & { shape?: readonly number[] } = {}): Tensor {

@@ -5,7 +5,7 @@
  */
 import { DTypeError } from "../errors.js";
 import { Generator } from "../random.js";
-import { Tensor, noGrad, type TypedData } from "../tensor.js";
+import { Tensor, assertTensor, noGrad, type TypedData } from "../tensor.js";
 
 export interface GradcheckOptions {
   /** Step of the central difference (default 1e-6). */
@@ -38,7 +38,9 @@ export interface GradcheckResult {
 type Outputs = Tensor | readonly Tensor[];
 
 function asList(out: Outputs): readonly Tensor[] {
-  return out instanceof Tensor ? [out] : out;
+  const list: unknown[] = out instanceof Tensor ? [out] : Array.isArray(out) ? out : [out];
+  list.forEach((o, k) => assertTensor("gradcheck", list.length === 1 ? "what fn returns" : `output ${k} of fn`, o));
+  return list as Tensor[];
 }
 
 /**

@@ -5,7 +5,7 @@
 import { ShapeError, fmtShape } from "../errors.js";
 import { gemm } from "../kernels/gemm.js";
 import { defaultGenerator, type Generator } from "../random.js";
-import { Tensor, allocate, assertSameDType, checkElements, recordOp, sizeOf, type TypedData } from "../tensor.js";
+import { Tensor, allocate, assertSameDType, assertTensor, checkElements, recordOp, sizeOf, type TypedData } from "../tensor.js";
 import { Module, type FactoryOptions } from "./module.js";
 import { dtypeOption } from "../options.js";
 
@@ -118,6 +118,7 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    assertTensor("Linear", "the input", x);
     return linear(x, this.weight, this.bias);
   }
 

@@ -2,7 +2,7 @@
  * `Sequential`: modules applied one after another, as `torch.nn.Sequential`. The children
  * are named "0", "1", ... so state-dict keys match PyTorch's (`0.weight`, `2.bias`).
  */
-import type { Tensor } from "../tensor.js";
+import { assertTensor, type Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 
 /** A module that maps one tensor to one tensor (Linear, Dropout, Sequential, ...). */
@@ -21,11 +21,17 @@ export class Sequential extends Module {
 
   constructor(...modules: TensorModule[]) {
     super();
+    modules.forEach((m, k) => {
+      if (!(m instanceof Module) || typeof (m as { forward?: unknown }).forward !== "function") {
+        throw new TypeError(`Sequential: module ${k} must be a layer such as new Linear({ … }), got ${m === null ? "null" : typeof m === "object" ? (m as object).constructor?.name ?? "an object" : `${typeof m} ${String(m)}`}`);
+      }
+    });
     this.layers = modules;
     modules.forEach((m, k) => this.registerModule(String(k), m));
   }
 
   forward(x: Tensor): Tensor {
+    assertTensor("Sequential", "the input", x);
     return this.layers.reduce((h, layer) => layer.forward(h), x);
   }
 

@@ -22,9 +22,16 @@ export interface OptimizerOptions {
 }
 
 /** Names and tensors from any `ParamsInput`; plain tensors are called "params[k]". */
-export function namedParams(params: ParamsInput): [string, Tensor][] {
+export function namedParams(params: ParamsInput, where = "optimiser"): [string, Tensor][] {
   if (params instanceof Module) return params.namedParameters();
-  return [...params].map((p, k): [string, Tensor] => (p instanceof Tensor ? [`params[${k}]`, p] : [p[0], p[1]]));
+  if (params === null || typeof params !== "object" || !(Symbol.iterator in params)) {
+    throw new TypeError(`${where}: expected a model, model.parameters() or model.namedParameters(), got ${params === null ? "null" : typeof params}`);
+  }
+  return [...params].map((p, k): [string, Tensor] => {
+    if (p instanceof Tensor) return [`params[${k}]`, p];
+    if (Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && p[1] instanceof Tensor) return [p[0], p[1]];
+    throw new TypeError(`${where}: params[${k}] must be a Tensor (model.parameters() gives them) or a [name, Tensor] pair, got ${typeof p === "object" && p !== null ? (p as object).constructor?.name ?? "an object" : `${typeof p} ${String(p)}`}`);
+  });
 }
 
 /**
@@ -46,7 +53,7 @@ export abstract class Optimizer<S = unknown> {
   lastSkipReason: string | null = null;
 
   constructor(params: ParamsInput, opts: OptimizerOptions = {}) {
-    const named = namedParams(params);
+    const named = namedParams(params, new.target.name);
     if (named.length === 0) throw new Error(`${this.constructor.name}: got an empty list of parameters`);
     this.paramNames = named.map(([name]) => name);
     this.params = named.map(([, p]) => p);

@@ -8,7 +8,7 @@
  *   plot.bidirectional(trace, { tokens });
  */
 import { emit, fmtOrGap, textTable } from "./emit.js";
-import { cellOf, type TraceEntry } from "./gates.js";
+import { assertTrace, cellOf, type TraceEntry } from "./gates.js";
 import { absMax, checkBatch, label, downsampleNote, keptSteps, stepLabels, stepRows } from "./sample.js";
 import type { BidirectionalPlot } from "./schema.js";
 import type { ShowOptions } from "./show.js";
@@ -27,6 +27,7 @@ export interface BidirectionalOptions extends ShowOptions {
 /** Builds (and, in a notebook, shows) forward, backward and concatenated states of one layer. */
 export function bidirectional(trace: readonly TraceEntry[], opts: BidirectionalOptions = {}): BidirectionalPlot {
   const who = "plot.bidirectional";
+  assertTrace(who, trace);
   const layer = opts.layer ?? 0;
   if (trace.length > 0 && !trace.some((e) => e.direction === "reverse")) {
     throw new TypeError(`${who}: the trace has no backward direction; build the model with bidirectional: true`);

@@ -51,6 +51,13 @@ export const PANELS = {
   ],
 } satisfies Record<GatesPlot["cell"], PanelSpec[]>;
 
+/** Throws in seqlab's voice unless `trace` is what forward(x, h0, { trace: true }) returned. */
+export function assertTrace(who: string, trace: unknown): asserts trace is readonly TraceEntry[] {
+  const entry = Array.isArray(trace) ? (trace[0] as unknown) : undefined;
+  const ok = Array.isArray(trace) && (trace.length === 0 || (typeof entry === "object" && entry !== null && "h" in entry && "direction" in entry));
+  if (!ok) throw new TypeError(`${who}: expected a trace (the third value of forward(x, h0, { trace: true })), got ${trace === null ? "null" : Array.isArray(trace) ? "a list of something else" : typeof trace}`);
+}
+
 export function cellOf(entry: TraceEntry): GatesPlot["cell"] {
   if ("i" in entry) return "lstm";
   if ("r" in entry) return "gru";
@@ -98,6 +105,7 @@ export function heatPanels(specs: readonly PanelSpec[], z: (number | null)[][][]
 
 /** Builds (and, in a notebook, shows) the gate timeline of a trace. Returns the payload. */
 export function gates(trace: readonly TraceEntry[], opts: GatesOptions = {}): GatesPlot {
+  assertTrace("plot.gates", trace);
   if (trace.length === 0) throw new Error("plot.gates: the trace is empty; pass the third value returned by forward(x, h0, { trace: true })");
   const cell = cellOf(trace[0]!);
   const [T, B, H] = trace[0]!.h.shape as [number, number, number];

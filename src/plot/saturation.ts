@@ -6,7 +6,7 @@
  * decisions; a forget gate unit near the right edge remembers across the whole sequence.
  */
 import { emit, fmtOrGap, textTable } from "./emit.js";
-import { cellOf, type TraceEntry } from "./gates.js";
+import { assertTrace, cellOf, type TraceEntry } from "./gates.js";
 import { checkBatch, label } from "./sample.js";
 import type { SaturationGate, SaturationPlot } from "./schema.js";
 import type { ShowOptions } from "./show.js";
@@ -60,6 +60,7 @@ function fractions(t: Tensor, batches: readonly number[], low: number, high: num
 /** Builds (and, in a notebook, shows) one saturation scatter per gate, per layer and direction. */
 export function saturation(trace: readonly TraceEntry[], opts: SaturationOptions = {}): SaturationPlot {
   const who = "plot.saturation";
+  assertTrace(who, trace);
   if (trace.length === 0) throw new Error(`${who}: the trace is empty; pass the third value returned by forward(x, h0, { trace: true })`);
   const cell = cellOf(trace[0]!);
   if (cell === "rnn") throw new TypeError(`${who}: a plain RNN has no gates to saturate; use an LSTM or GRU trace (plot.states shows an RNN's h_t)`);

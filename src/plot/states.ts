@@ -9,7 +9,7 @@
  */
 import type { Direction } from "../nn/recurrent/trace.js";
 import { emit, fmtOrGap, textTable } from "./emit.js";
-import { cellOf, type TraceEntry } from "./gates.js";
+import { assertTrace, cellOf, type TraceEntry } from "./gates.js";
 import { pca2 } from "./pca.js";
 import { absMax, checkBatch, label, downsampleNote, keptSteps, stepLabels, stepRows } from "./sample.js";
 import type { StateSeries, StatesPCA, StatesPlot } from "./schema.js";
@@ -61,6 +61,7 @@ export function sequenceView(
   opts: { layer?: number; direction?: Direction; batch?: number; tokens?: readonly string[] },
   nothingToShow: string,
 ): SequenceView {
+  assertTrace(who, trace);
   const entry = traceEntry(who, trace, opts.layer ?? 0, opts.direction ?? "forward");
   const [T, B, H] = entry.h.shape as [number, number, number];
   if (T === 0) throw new RangeError(`${who}: the trace has 0 time steps; ${nothingToShow}`);

@@ -207,6 +207,16 @@ export function liveTraining(opts: LiveTrainingOptions): LiveTraining {
   draw();
   return {
     step(step, values) {
+      // Checked before anything is kept: a bad call leaves the curve as it was.
+      const last = run.steps.at(-1);
+      if (!Number.isInteger(step) || step < 1 || (last !== undefined && step <= last)) {
+        throw new RangeError(`${who}: step must be a whole number ≥ 1 and greater than the last step (${last ?? "none yet"}), got ${JSON.stringify(step) ?? String(step)}`);
+      }
+      if (typeof values !== "object" || values === null) throw new TypeError(`${who}: step(${step}, values) needs values such as { loss: 0.7 }, got ${values === null ? "null" : typeof values}`);
+      for (const key of ["loss", "accuracy", "perplexity"] as const) {
+        const v = values[key];
+        if ((key === "loss" || v !== undefined) && typeof v !== "number") throw new TypeError(`${who}: ${key} at step ${step} must be a number, got ${JSON.stringify(v) ?? typeof v}`);
+      }
       if (started === null) {
         started = now();
         firstStep = step - 1;

@@ -2,7 +2,7 @@
  * One training step, the loop body every notebook writes: forward → loss → check it is
  * finite → backward → (clip) → update.
  */
-import type { Tensor } from "../tensor.js";
+import { assertTensor, type Tensor } from "../tensor.js";
 import { clipGradNorm, gradNorm } from "../optim/clip.js";
 import { assertFinite } from "../optim/finite.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -36,7 +36,9 @@ export interface TrainStepResult {
  */
 export function trainStep({ optimizer, computeLoss, maxGradNorm }: TrainStepOptions): TrainStepResult {
   optimizer.zeroGrad();
-  const loss = assertFinite(computeLoss(), "loss");
+  const value: unknown = computeLoss();
+  assertTensor("trainStep", "what computeLoss returns", value);
+  const loss = assertFinite(value, "loss");
   loss.backward();
   const norm = maxGradNorm === undefined ? gradNorm(optimizer.params) : clipGradNorm(optimizer.params, maxGradNorm);
   const stepped = optimizer.step();

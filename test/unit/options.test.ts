@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import {
   Adam, AdamW, clipGradNorm, crossEntropy, Embedding, fit, GRU, GRUCell, Linear, LSTM, LSTMCell, mseLoss, NonFiniteError, OptionError,
-  recallTask, RecurrentClassifier, RNN, RNNCell, SelfAttention, SGD, tensor, WindowClassifier, zeros,
+  gradcheck, plot, recallTask, RecurrentClassifier, RNN, RNNCell, SelfAttention, Sequential, SGD, tensor, trainStep, WindowClassifier, zeros,
 } from "../../src/index.js";
 
 /** Builders that take options; their mistakes, as a student types them. */
@@ -147,5 +147,38 @@ describe("sizes past the limit are refused at once, naming the option and the me
   ] as [string, () => unknown, RegExp][])("%s", (_, build, message) => {
     // seqlab's own message, so refused before any allocation (V8's would say "Invalid typed array length").
     expect(build).toThrow(message);
+  });
+});
+
+describe("wrong arguments get seqlab's message, not a raw TypeError from inside", () => {
+  const lin = () => new Linear({ inFeatures: 2, outFeatures: 3 });
+  it.each([
+    ["RNN.forward(null)", () => new RNN({ inputSize: 2, hiddenSize: 3 }).forward(null as never), /RNN: the input must be a Tensor \(e\.g\. from tensor\(\[\.\.\.\]\) or randn\(\[\.\.\.\]\)\), got null/],
+    ["GRUCell.forward(undefined)", () => new GRUCell({ inputSize: 2, hiddenSize: 3 }).forward(undefined as never), /GRUCell: the input must be a Tensor/],
+    ["Linear.forward([1, 2])", () => lin().forward([1, 2] as never), /Linear: the input must be a Tensor .*got a list of 2/],
+    ["new SGD([1, 2])", () => new SGD([1, 2] as never, { lr: 0.1 }), /SGD: params\[0\] must be a Tensor \(model\.parameters\(\) gives them\) or a \[name, Tensor\] pair, got number 1/],
+    ["new Adam(null)", () => new Adam(null as never), /Adam: expected a model, model\.parameters\(\) or model\.namedParameters\(\), got null/],
+    ["new Sequential(lin, 3)", () => new Sequential(lin(), 3 as never), /Sequential: module 1 must be a layer such as new Linear\(\{ … \}\), got number 3/],
+    ["plot.gates(null)", () => plot.gates(null as never), /plot\.gates: expected a trace \(the third value of forward\(x, h0, \{ trace: true \}\)\), got null/],
+    ["plot.states(3)", () => plot.states(3 as never), /plot\.states: expected a trace/],
+    ["plot.saturation([1])", () => plot.saturation([1] as never), /plot\.saturation: expected a trace .*got a list of something else/],
+    ["gradcheck(() => 3)", () => gradcheck(() => 3 as never, [zeros([2], { dtype: "float64", requiresGrad: true })]), /gradcheck: what fn returns must be a Tensor .*got a number/],
+    ["trainStep with a number loss", () => trainStep({ optimizer: new SGD(params(), { lr: 0.1 }), computeLoss: () => 3 as never }), /trainStep: what computeLoss returns must be a Tensor .*got a number/],
+    ["backward with a float64 gradient on float32", () => {
+      const x = zeros([2], { requiresGrad: true });
+      x.mul(x).backward(zeros([2], { dtype: "float64" }));
+    }, /backward\(gradient\): the gradient is float64 but the tensor is float32; convert it with \.to\("float32"\)/],
+  ] as [string, () => unknown, RegExp][])("%s", (_, call, message) => {
+    expect(call).toThrow(message);
+  });
+
+  it("plot.liveTraining blames the caller for a repeated step or a string loss, and keeps nothing of it", () => {
+    const live = plot.liveTraining({ totalSteps: 10, throttleMs: 60_000 });
+    void live.step(1, { loss: 0.5 });
+    expect(() => live.step(1, { loss: 0.4 })).toThrow(/plot\.liveTraining: step must be a whole number ≥ 1 and greater than the last step \(1\), got 1/);
+    expect(() => live.step(2, { loss: "0.4" as never })).toThrow(/plot\.liveTraining: loss at step 2 must be a number, got "0\.4"/);
+    void live.step(2, { loss: 0.4 });
+    const run = live.finish().runs.at(-1)!;
+    expect([run.steps, run.loss]).toEqual([[1, 2], [0.5, 0.4]]);
   });
 });

@@ -13,7 +13,7 @@
  */
 import { DTypeError, OptionError, ShapeError, fmtShape } from "../../errors.js";
 import { defaultGenerator, type Generator } from "../../random.js";
-import { Tensor, checkElements, isGradEnabled, recordOp, zeros, type DType, type TypedData } from "../../tensor.js";
+import { Tensor, assertTensor, checkElements, isGradEnabled, recordOp, zeros, type DType, type TypedData } from "../../tensor.js";
 import { dtypeOption, oneOf, optionsObject } from "../../options.js";
 import { Module, type FactoryOptions } from "../module.js";
 import { runRecurrent, type LayerParams } from "./driver.js";
@@ -63,6 +63,7 @@ export function initUniform(params: readonly Tensor[], hiddenSize: number, gener
 
 /** Throws a DTypeError unless `t` has the module's dtype. */
 export function checkDType(where: string, what: string, t: Tensor, dtype: DType): void {
+  assertTensor(where, what, t);
   if (t.dtype !== dtype) {
     throw new DTypeError(
       `${where}: ${what} is ${t.dtype} but the parameters are ${dtype}; convert it with .to("${dtype}") or build the module with { dtype: "${t.dtype}" }`,
