@@ -40,6 +40,10 @@ it("a student answers an exercise in the released notebook and the check says wr
   const consoleLog = watchConsole(page);
   try {
     await openNotebook(page, lab, NOTEBOOK);
+    // Opening an untouched notebook does not mark it modified (its metadata is what the kernel writes).
+    await page.waitForTimeout(1000);
+    expect(await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").evaluate((el) => el.classList.contains("jp-mod-dirty"))).toBe(false);
+    expect(await page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count()).toBe(0);
     await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
     await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
     const check = cellWith(page, 'check("Exercise 1');
