@@ -9,6 +9,22 @@ const DOS_TIME = 0;
 const DOS_DATE = (1 << 5) | 1;
 const UTF8_NAMES = 1 << 11;
 
+/**
+ * The fields a local header and a central-directory entry share, in the same order: version
+ * needed, flags, method, time, date, CRC, sizes, name length. Returns the offset after them.
+ */
+function entryFields(header, at, { crc, packed, size, nameLength }) {
+  header.writeUInt16LE(20, at); // version needed: 2.0 (deflate)
+  header.writeUInt16LE(UTF8_NAMES, at + 2);
+  header.writeUInt16LE(8, at + 4); // method: deflate
+  header.writeUInt16LE(DOS_TIME, at + 6);
+  header.writeUInt16LE(DOS_DATE, at + 8);
+  header.writeUInt32LE(crc, at + 10);
+  header.writeUInt32LE(packed, at + 14);
+  header.writeUInt32LE(size, at + 18);
+  header.writeUInt16LE(nameLength, at + 22);
+}
+
 /** Writes `files` ({ path, data }) into a zip at `target`. */
 export function writeZip(target, files) {
   const locals = [];
@@ -17,32 +33,16 @@ export function writeZip(target, files) {
   for (const { path, data } of files) {
     const name = Buffer.from(path.replaceAll("\\", "/"), "utf8");
     const packed = deflateRawSync(data, { level: 9 });
-    const crc = crc32(data);
+    const entry = { crc: crc32(data), packed: packed.length, size: data.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(8, 8); // method: deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
+    entryFields(local, 4, entry);
     locals.push(local, name, packed);
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4); // made by: 2.0
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(UTF8_NAMES, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    entryFields(central, 6, entry);
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);
     offset += local.length + name.length + packed.length;
