@@ -182,3 +182,22 @@ describe("wrong arguments get seqlab's message, not a raw TypeError from inside"
     expect([run.steps, run.loss]).toEqual([[1, 2], [0.5, 0.4]]);
   });
 });
+
+describe("seqlab's errors read message first, then only the caller's frames", () => {
+  it("a ShapeError's stack: the message, then frames of this file, none from seqlab or the engine", () => {
+    let error: Error | undefined;
+    try {
+      new LSTM({ inputSize: 2, hiddenSize: 4 }).forward(zeros([1, 3, 5]));
+    } catch (e) {
+      error = e as Error;
+    }
+    const lines = error!.stack!.split("\n");
+    expect(lines[0]).toBe("ShapeError: LSTM: expected input of shape (T, B, 2) (inputSize = 2), got (1, 3, 5)");
+    expect(lines.slice(1).every((l) => /^\s+at /.test(l))).toBe(true);
+    expect(lines.some((l) => l.includes("options.test.ts"))).toBe(true);
+    expect(lines.filter((l) => /\/src\/|node:/.test(l) && !l.includes("/test/"))).toEqual([]);
+    // What Node's vm does to an uncaught error (and so tslab shows): prepend the source line that threw.
+    error!.stack = `file:///x/dist/nn/recurrent/modules.js:175\n    throw new ShapeError(…);\n    ^\n\n${error!.stack}`;
+    expect(error!.stack!.split("\n")[0]).toBe(lines[0]);
+  });
+});
