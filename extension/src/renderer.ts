@@ -14,6 +14,13 @@ export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
   constructor() {
     super();
     this.addClass("seqlab-plot");
+    // Keys pressed in a plot's controls (the slider's arrows, a select's letters) belong to the
+    // control: without this, JupyterLab's notebook shortcuts take them (and move or collapse
+    // cells). Lumino skips shortcuts for a target marked so, and the target of a key is the
+    // focused control; marking on focus also covers controls a plot adds later (the playground).
+    this.node.addEventListener("focusin", (event) => {
+      if (event.target instanceof Element) event.target.setAttribute("data-lm-suppress-shortcuts", "true");
+    });
     // One watcher per output, for every kind: plotly's colours follow a theme switch.
     followTheme(this.node);
   }

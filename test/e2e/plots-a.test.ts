@@ -124,6 +124,18 @@ describe("plots-a.ipynb in JupyterLab", () => {
     const slot = Number(await bars.getAttribute("data-slot")) * (box.width / Number((await bars.getAttribute("width"))!));
     await page.mouse.move(box.x + 3.5 * slot, box.y + box.height * 0.6);
     await expect.poll(() => plot.locator(".seqlab-hover").textContent()).toMatch(/^o at t=6, unit 3: 0\.\d{3}$/);
+    // The arrow keys step the focused slider and stay there: JupyterLab's notebook shortcuts
+    // (which would move or collapse cells) do not see them.
+    const visible = () => page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell:visible").count();
+    const cellsBefore = await visible();
+    await slideTo(plot, 2);
+    await plot.locator(".seqlab-slider").focus();
+    await page.keyboard.press("ArrowRight");
+    await expect.poll(() => plot.locator(".seqlab-cell").getAttribute("data-step")).toBe("3");
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    await expect.poll(() => plot.locator(".seqlab-cell").getAttribute("data-step")).toBe("1");
+    expect(await visible()).toBe(cellsBefore);
     await slideTo(plot, 4);
     await saveImage(plot, "cell");
   });
