@@ -66,5 +66,20 @@ export function display(bundle: MimeBundle, opts: { displayId?: string; update?:
   const write = tslabWriter();
   if (!write) return;
   const transient = opts.displayId ? { display_id: opts.displayId } : {};
-  write({ data: bundle, metadata: {}, transient }, opts.update ?? false);
+  write({ data: withHtmlPicture(bundle), metadata: {}, transient }, opts.update ?? false);
+}
+
+/**
+ * Adds a text/html view that is the static picture as an <img> of the SVG. HTML exports read it
+ * first: Debian's nbconvert 6.5 (and so JupyterLab's "Export as HTML" here) strips every element
+ * inside an inline image/svg+xml output, leaving an empty box; an <img> of the same SVG survives
+ * it and the newer nbconverts. It holds only base64 text, no payload string as HTML.
+ */
+export function withHtmlPicture(bundle: MimeBundle): MimeBundle {
+  const svg = bundle["image/svg+xml"];
+  if (typeof svg !== "string" || "text/html" in bundle) return bundle;
+  const bytes = new TextEncoder().encode(svg);
+  let binary = "";
+  for (let k = 0; k < bytes.length; k += 0x8000) binary += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+  return { ...bundle, "text/html": `<img alt="seqlab plot" src="data:image/svg+xml;base64,${btoa(binary)}">` };
 }
