@@ -46,7 +46,10 @@ module.exports = [
       chunkFilename: '[name].[contenthash].js',
       publicPath: 'auto',
     },
-    resolve: { modules: [path.resolve(__dirname, 'node_modules'), path.resolve(__dirname, '../../node_modules'), 'node_modules'] },
+    resolve: {
+      modules: [path.resolve(__dirname, 'node_modules'), path.resolve(__dirname, '../../node_modules'), 'node_modules'],
+      alias: { 'seqlab-front-end-main$': path.resolve(__dirname, 'src/main.js') },
+    },
     performance: { hints: false },
     plugins: [
       new webpack.container.ModuleFederationPlugin({

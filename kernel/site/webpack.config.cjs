@@ -48,14 +48,15 @@ const app = [
   merge(baseConfig, {
     mode: production ? 'production' : 'development',
     devtool: false,
-    entry: { main: path.resolve(__dirname, 'src/bootstrap.js') },
+    // The same entry as kernel/lab's front end, with this front end's main.js behind its alias.
+    entry: { main: path.resolve(__dirname, '../lab/src/bootstrap.js') },
     output: {
       path: outDir,
       filename: '[name].js',
       chunkFilename: '[name].[contenthash].js',
       publicPath: 'auto',
     },
-    resolve: { modules, fallback: { util: false } },
+    resolve: { modules, fallback: { util: false }, alias: { 'seqlab-front-end-main$': path.resolve(__dirname, 'src/main.js') } },
     module: {
       rules: [
         // JupyterLite's service worker is imported as a file (`./service-worker?text`).

@@ -1,5 +1,7 @@
-// Entry point. Federated extensions must join the shared-module scope BEFORE any JupyterLab
-// module is imported, so this file loads them first and only then imports main.js.
+// Entry point of both front ends (seqlab's JupyterLab, kernel/lab, and the JupyterLite site,
+// kernel/site). Federated extensions must join the shared-module scope BEFORE any JupyterLab
+// module is imported, so this file loads them first and only then imports the front end's own
+// main.js (`seqlab-front-end-main`, an alias each webpack config points at its main.js).
 import { PageConfig } from './page-config.js';
 
 // Chunks are served from the static URL the server puts in the page config.
@@ -30,6 +32,6 @@ void (async () => {
   const federated = PageConfig.getOption('federated_extensions') || [];
   const results = await Promise.allSettled(federated.map(joinShareScope));
   for (const r of results) if (r.status === 'rejected') console.error(r.reason);
-  const { main } = await import('./main.js');
+  const { main } = await import('seqlab-front-end-main');
   await main(federated);
 })();
