@@ -71,7 +71,7 @@ export function buildFrontEnd() {
   const common = ["kernel/site/webpack.config.cjs", "kernel/site/tsconfig.json", "package-lock.json"];
   // The front end holds the page side of the kernel only (kernel.ts and its message types).
   const page = ["main.js", "kernel.ts", "protocol.ts"].map((f) => `kernel/site/src/${f}`);
-  step("build JupyterLite site front end", [...common, ...page, "kernel/site/package.json", "kernel/lab/src/page-config.js", "kernel/lab/src/bootstrap.js"], ["kernel/site/build/main.js"], () => {
+  step("build JupyterLite site front end", [...common, ...page, "kernel/site/package.json", "kernel/lab/src/page-config.js", "kernel/lab/src/bootstrap.js", "kernel/lab/src/gather-plugins.js"], ["kernel/site/build/main.js"], () => {
     // Chunk names carry content hashes: start empty, or old chunks would pile up in every site.
     rmSync(BUILD, { recursive: true, force: true });
     mkdirSync(BUILD, { recursive: true });

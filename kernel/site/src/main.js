@@ -8,39 +8,14 @@ import { PluginRegistry } from '@lumino/coreutils';
 import '../build/style.js';
 import { disabled, extensions, mimeExtensions } from '../build/plugins.js';
 import { seqlabKernelPlugin } from '../lib/kernel.js';
+// (gather-plugins.js is kernel/lab's gathering of the plugins, shared by both front ends.)
+import { gatherPlugins } from '../../lab/src/gather-plugins.js';
 
 const isDisabled = (id) =>
   PageConfig.Extension.isDisabled(id) || disabled.includes(id) || id.includes(':language-server');
 
-function pluginsOf(module) {
-  const exported = module.default ?? module;
-  return (Array.isArray(exported) ? exported : [exported]).filter((p) => !isDisabled(p.id));
-}
-
-async function federatedModule(scope, module) {
-  const factory = await window._JUPYTERLAB[scope].get(module);
-  return factory();
-}
-
 export async function main(federated) {
-  const federatedPlugins = [];
-  const federatedMime = [];
-  const styles = [];
-  for (const ext of federated) {
-    if (ext.extension) federatedPlugins.push(federatedModule(ext.name, ext.extension));
-    if (ext.mimeExtension) federatedMime.push(federatedModule(ext.name, ext.mimeExtension));
-    if (ext.style && !PageConfig.Extension.isDisabled(ext.name)) styles.push(federatedModule(ext.name, ext.style));
-  }
-  const settled = async (promises) =>
-    (await Promise.allSettled(promises)).flatMap((r) => {
-      if (r.status === 'fulfilled') return [r.value];
-      console.error(r.reason);
-      return [];
-    });
-
-  const mime = [...(await Promise.all(mimeExtensions)), ...(await settled(federatedMime))].flatMap(pluginsOf);
-  const app = [...(await Promise.all(extensions)), ...(await settled(federatedPlugins))].flatMap(pluginsOf);
-  await settled(styles);
+  const { app, mime } = await gatherPlugins(federated, { extensions, mimeExtensions }, isDisabled);
 
   // JupyterLite's order: the service manager is resolved from the plugins before the app exists.
   const pluginRegistry = new PluginRegistry();
