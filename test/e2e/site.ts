@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
-import { RESULTS, REPO, type Notebook } from "./jupyter.js";
+import { RESULTS, REPO, type Notebook, type Output } from "./jupyter.js";
 // @ts-expect-error: plain JavaScript modules of the build, without declarations
 import { assembleSite, buildFrontEnd } from "../../kernel/site/build.mjs";
 // @ts-expect-error: as above
@@ -99,14 +99,8 @@ export async function runAll(page: Page, timeout = 280_000): Promise<void> {
   );
 }
 
-export interface CellOutput {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, unknown>;
-  ename?: string;
-  evalue?: string;
-  traceback?: string[];
+/** An output as the page's notebook model holds it: nbformat's, plus a display's transient part. */
+export interface CellOutput extends Output {
   transient?: unknown;
 }
 
