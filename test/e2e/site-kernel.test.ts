@@ -114,7 +114,7 @@ describe("the TypeScript kernel in the page", () => {
     expect(seen.size).toBeGreaterThanOrEqual(3);
     const displays = outs.filter((o) => o.output_type === "display_data");
     expect(displays).toHaveLength(1);
-    expect(Object.keys(displays[0]!.data!).sort()).toEqual([MIME_TYPE, "image/svg+xml", "text/plain"].sort());
+    expect(Object.keys(displays[0]!.data!).sort()).toEqual([MIME_TYPE, "image/svg+xml", "text/html", "text/plain"].sort());
     const last = displays[0]!.data![MIME_TYPE];
     expect(((typeof last === "string" ? JSON.parse(last) : last) as { progress: { step: number } }).progress.step).toBe(30);
     expect(Number(/RESULT draws=(\d+)/.exec(streamText(outs, "stdout"))?.[1])).toBeGreaterThan(2);
