@@ -275,7 +275,7 @@ function inputsOf(ctx, student, name) {
   const h = createHash("sha256");
   const path = join(ctx.submissionsDir, student, name);
   h.update(existsSync(path) ? readFileSync(path) : "missing");
-  h.update(notebookText(ctx.sources.get(name)));
+  h.update(ctx.sourceTexts.get(name));
   h.update(JSON.stringify([ctx.cellTimeout, ctx.notebookTimeout, ctx.memoryMb]));
   return h.digest("hex");
 }
@@ -298,7 +298,9 @@ export async function gradeAll(opts, { log = (m) => console.log(`[seqlab] ${m}`)
   mkdirSync(dirname(link), { recursive: true });
   rmSync(link, { force: true });
   symlinkSync(join(ROOT, "node_modules"), link, "dir");
-  const ctx = { ...opts, sources, python };
+  // Each source serialised once, not once per student.
+  const sourceTexts = new Map([...sources].map(([name, nb]) => [name, notebookText(nb)]));
+  const ctx = { ...opts, sources, sourceTexts, python };
 
   const jobs = students.flatMap((student) => names.map((name) => ({ student, name, inputs: inputsOf(ctx, student, name) })));
   const results = new Map();
