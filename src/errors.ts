@@ -45,6 +45,11 @@ export class NonFiniteError extends SeqlabError {
   override name = "NonFiniteError";
 }
 
+/** Backward cannot give a right gradient (a tensor it needs changed after the forward pass). */
+export class AutogradError extends SeqlabError {
+  override name = "AutogradError";
+}
+
 /** Formats a shape the way PyTorch prints it: (2, 3, 4). */
 export function fmtShape(shape: readonly number[]): string {
   return `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;

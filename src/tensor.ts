@@ -6,7 +6,7 @@
  * that may have several outputs: the fused recurrent layers return output, h_n and c_n from a
  * single node with one hand-derived backward pass through time.
  */
-import { DTypeError, ShapeError, fmtShape } from "./errors.js";
+import { AutogradError, DTypeError, ShapeError, fmtShape } from "./errors.js";
 import { defaultGenerator, type Generator } from "./random.js";
 
 export type DType = "float32" | "float64";
@@ -29,12 +29,46 @@ export interface GradNode {
   readonly name: string;
   readonly inputs: readonly Tensor[];
   outputs: readonly Tensor[];
+  /** The inputs and outputs whose data backward reads, with a digest of that data when recorded. */
+  readonly saved: readonly SavedTensor[];
   backward(gradOutputs: readonly (TypedData | null)[]): readonly (TypedData | null)[];
   /**
    * Frees what only backward needed, after backward has run (unless the caller asked to
    * retain the graph). A later backward through the node must then throw, not read freed data.
    */
   release?(): void;
+}
+
+/** A tensor backward will read, and what it held when the op ran (see `digest`). */
+interface SavedTensor {
+  readonly tensor: Tensor;
+  readonly digest: number;
+  /** "the output" or "input 2", for the error that names it. */
+  readonly role: string;
+}
+
+/**
+ * A 32-bit FNV-1a hash of a tensor's bytes. PyTorch counts in-place ops with a version counter;
+ * seqlab's data is a plain typed array that a student may write (`a.data[0] = 100`) with no op
+ * to count, so backward compares what a saved tensor holds now with what it held when recorded.
+ */
+function digest(data: TypedData): number {
+  const words = new Int32Array(data.buffer, data.byteOffset, data.byteLength >>> 2);
+  let h = 0x811c9dc5 | 0;
+  for (let k = 0; k < words.length; k++) h = Math.imul(h ^ words[k]!, 0x01000193);
+  return h;
+}
+
+/** Throws if a tensor `node` saved for backward was changed since the forward pass. */
+function checkSaved(node: GradNode): void {
+  for (const { tensor, digest: then, role } of node.saved) {
+    if (digest(tensor.data) === then) continue;
+    throw new AutogradError(
+      `backward(): ${role} of ${node.name} (${tensor.dtype}, shape ${fmtShape(tensor.shape)}) was changed after the forward pass ` +
+        "and backward needs its old values, so the gradient would be wrong. Run the forward pass again after changing it, " +
+        "or change a copy (t.clone()); PyTorch raises the same error for in-place changes.",
+    );
+  }
 }
 
 /** Options of `Tensor.backward`. */
@@ -309,6 +343,7 @@ function runBackward(root: Tensor, seed: TypedData, retainGraph: boolean): void 
       // Free intermediate gradients as soon as they are consumed.
       grads.delete(t);
     }
+    checkSaved(node);
     const gradInputs = node.backward(gradOutputs);
     if (!retainGraph) node.release?.();
     node.inputs.forEach((input, j) => {
@@ -336,17 +371,26 @@ function setLeafGrad(leaf: Tensor, g: TypedData): void {
 
 /**
  * Records an op in the graph when grad mode is on and any input requires grad: the outputs
- * then require grad and point at one shared node. Returns whether it recorded.
+ * then require grad and point at one shared node. `saved` lists the inputs and outputs whose
+ * data backward reads; backward refuses to run if any of them changed in between. Returns
+ * whether it recorded.
  */
 export function recordOp(
   name: string,
   inputs: readonly Tensor[],
   outputs: readonly Tensor[],
+  saved: readonly Tensor[],
   backward: GradNode["backward"],
   release?: GradNode["release"],
 ): boolean {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return false;
-  const node: GradNode = release ? { name, inputs, outputs, backward, release } : { name, inputs, outputs, backward };
+  const role = (t: Tensor): string => {
+    const out = outputs.indexOf(t);
+    if (out >= 0) return outputs.length === 1 ? "the output" : `output ${out + 1}`;
+    return inputs.length === 1 ? "the input" : `input ${inputs.indexOf(t) + 1}`;
+  };
+  const kept = saved.map((tensor) => ({ tensor, digest: digest(tensor.data), role: role(tensor) }));
+  const node: GradNode = release ? { name, inputs, outputs, saved: kept, backward, release } : { name, inputs, outputs, saved: kept, backward };
   for (const t of outputs) {
     t.gradFn = node;
     t.requiresGrad = true;

@@ -40,7 +40,7 @@ export class Dropout extends Module {
     const y = allocate(x.dtype, x.size);
     for (let k = 0; k < y.length; k++) y[k] = x.data[k]! * mask[k]!;
     const out = new Tensor(y, x.shape);
-    recordOp("dropout", [x], [out], ([dy]) => {
+    recordOp("dropout", [x], [out], [], ([dy]) => {
       const dx = allocate(x.dtype, x.size);
       for (let k = 0; k < dx.length; k++) dx[k] = dy![k]! * mask[k]!;
       return [dx];

@@ -69,7 +69,7 @@ export function embedding(indices: IndexInput, weight: Tensor, paddingIdx: numbe
   }
   const out = new Tensor(y, [...idTensor.shape, D]);
 
-  recordOp("embedding", [weight], [out], ([dy]) => {
+  recordOp("embedding", [weight], [out], [], ([dy]) => {
     const dW = allocate(weight.dtype, weight.size);
     const g = dy!;
     for (let n = 0; n < ids.length; n++) {

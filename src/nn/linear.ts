@@ -40,7 +40,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const out = new Tensor(y, [...x.shape.slice(0, -1), outF]);
 
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  recordOp("linear", inputs, [out], ([dy]) => {
+  recordOp("linear", inputs, [out], [x, weight], ([dy]) => {
     const g = dy!;
     let dx: TypedData | null = null;
     let dW: TypedData | null = null;

@@ -81,7 +81,7 @@ export function crossEntropy(logits: Tensor, targets: IndexInput, opts: CrossEnt
     out = new Tensor(allocate(logits.dtype, 1).fill(reduction === "sum" ? total : total / used), []);
   }
 
-  recordOp(`crossEntropy(${reduction})`, [logits], [out], ([dy]) => {
+  recordOp(`crossEntropy(${reduction})`, [logits], [out], [logits], ([dy]) => {
     // dL/dlogits[n, c, s] = g_i · (softmax_c − [c = target_i]), zero for ignored targets.
     const dx = allocate(logits.dtype, logits.size);
     const g = new Float64Array(count);
@@ -126,7 +126,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: MSELossOptions = {}
     out = new Tensor(allocate(input.dtype, 1).fill(reduction === "sum" ? total : total / n), []);
   }
 
-  recordOp(`mseLoss(${reduction})`, [input, target], [out], ([dy]) => {
+  recordOp(`mseLoss(${reduction})`, [input, target], [out], [], ([dy]) => {
     // dL/dinput = 2 (input − target) · g = −dL/dtarget
     const dIn = allocate(input.dtype, n);
     const dTarget: TypedData | null = target.requiresGrad ? allocate(target.dtype, n) : null;

@@ -21,7 +21,11 @@ function asTensor(b: Operand, like: Tensor): Tensor {
 /** ∂out/∂x or ∂out/∂y at one element, given the operand values and the output. */
 type Partial = (x: number, y: number, out: number) => number;
 
-function binaryOp(name: string, a: Tensor, bIn: Operand, f: (x: number, y: number) => number, dfdx: Partial, dfdy: Partial): Tensor {
+/** The tensors a pair of partials reads, so backward can check that they did not change. */
+type Reads = (a: Tensor, b: Tensor, out: Tensor) => Tensor[];
+const NOTHING: Reads = () => [];
+
+function binaryOp(name: string, a: Tensor, bIn: Operand, reads: Reads, f: (x: number, y: number) => number, dfdx: Partial, dfdy: Partial): Tensor {
   const b = asTensor(bIn, a);
   assertSameDType(a, b, name);
   const shape = broadcastShapes(a.shape, b.shape, name);
@@ -33,7 +37,7 @@ function binaryOp(name: string, a: Tensor, bIn: Operand, f: (x: number, y: numbe
   const z = out.data;
   for (let k = 0; k < z.length; k++) z[k] = f(x[ia[k]!]!, y[ib[k]!]!);
 
-  recordOp(name, [a, b], [out], ([g]) => {
+  recordOp(name, [a, b], [out], reads(a, b, out), ([g]) => {
     const dz = g!;
     let da: TypedData | null = null;
     let db: TypedData | null = null;
@@ -55,20 +59,20 @@ function binaryOp(name: string, a: Tensor, bIn: Operand, f: (x: number, y: numbe
  * dtype: seqlab never promotes float32 to float64 behind your back, it throws a DTypeError.
  */
 export function add(a: Tensor, b: Operand): Tensor {
-  return binaryOp("add", a, b, (x, y) => x + y, () => 1, () => 1);
+  return binaryOp("add", a, b, NOTHING, (x, y) => x + y, () => 1, () => 1);
 }
 
 /** a − b with broadcasting (`torch.sub`). `b` may be a number; dtypes must match (no promotion). */
 export function sub(a: Tensor, b: Operand): Tensor {
-  return binaryOp("sub", a, b, (x, y) => x - y, () => 1, () => -1);
+  return binaryOp("sub", a, b, NOTHING, (x, y) => x - y, () => 1, () => -1);
 }
 
 /** a ⊙ b, elementwise with broadcasting (`torch.mul`). `b` may be a number; dtypes must match (no promotion). */
 export function mul(a: Tensor, b: Operand): Tensor {
-  return binaryOp("mul", a, b, (x, y) => x * y, (_x, y) => y, (x) => x);
+  return binaryOp("mul", a, b, (x, y) => [x, y], (x, y) => x * y, (_x, y) => y, (x) => x);
 }
 
 /** a / b, elementwise with broadcasting (`torch.div`). `b` may be a number; dtypes must match (no promotion). */
 export function div(a: Tensor, b: Operand): Tensor {
-  return binaryOp("div", a, b, (x, y) => x / y, (_x, y) => 1 / y, (_x, y, out) => -out / y);
+  return binaryOp("div", a, b, (_x, y, out) => [y, out], (x, y) => x / y, (_x, y) => 1 / y, (_x, y, out) => -out / y);
 }

@@ -47,7 +47,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     gemm(M, N, K, a.data, aMat[m]! * M * K, false, b.data, bMat[m]! * K * N, false, out.data, m * M * N, false);
   }
 
-  recordOp("matmul", [a, b], [out], ([g]) => {
+  recordOp("matmul", [a, b], [out], [a, b], ([g]) => {
     const dC = g!;
     let dA: TypedData | null = null;
     let dB: TypedData | null = null;

@@ -25,7 +25,7 @@ function reduceOp(name: string, a: Tensor, dim: Dims | undefined, keepdim: boole
   for (let k = 0; k < x.length; k++) s[slot[k]!]! += x[k]!;
   if (mean) for (let k = 0; k < s.length; k++) s[k]! *= scale;
 
-  recordOp(name, [a], [out], ([g]) => {
+  recordOp(name, [a], [out], [], ([g]) => {
     const ds = g!;
     const dx = allocate(a.dtype, a.size);
     for (let k = 0; k < dx.length; k++) dx[k] = ds[slot[k]!]! * scale;

@@ -17,7 +17,7 @@ function gather(name: string, a: Tensor, shape: readonly number[], offsets: Int3
   const y = out.data;
   for (let k = 0; k < y.length; k++) y[k] = x[offsets[k]!]!;
 
-  recordOp(name, [a], [out], ([g]) => {
+  recordOp(name, [a], [out], [], ([g]) => {
     const dy = g!;
     const dx = allocate(a.dtype, a.size);
     for (let k = 0; k < dy.length; k++) dx[offsets[k]!]! += dy[k]!;
@@ -51,7 +51,7 @@ function resolveShape(a: Tensor, requested: readonly number[]): number[] {
  */
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const out = new Tensor(a.data.slice(), resolveShape(a, shape));
-  recordOp("reshape", [a], [out], ([g]) => [g!.slice()]);
+  recordOp("reshape", [a], [out], [], ([g]) => [g!.slice()]);
   return out;
 }
 
@@ -205,7 +205,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     for (let j = 0; j < p.length; j++) out.data[p[j]!] = t.data[j]!;
   });
 
-  recordOp("cat", tensors, [out], ([g]) => {
+  recordOp("cat", tensors, [out], [], ([g]) => {
     const dy = g!;
     return tensors.map((t, k) => {
       if (!t.requiresGrad) return null;

@@ -40,7 +40,8 @@ function softmaxOp(name: string, a: Tensor, dim: number, takeLog: boolean): Tens
     }
   });
 
-  recordOp(name, [a], [out], ([g]) => {
+  // y is out itself for softmax (and private for logSoftmax, which nobody else can write).
+  recordOp(name, [a], [out], takeLog ? [] : [out], ([g]) => {
     const dy = g!;
     const dx = allocate(a.dtype, a.size);
     forEachLine(a.shape, d, (at, stride, n) => {

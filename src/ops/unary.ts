@@ -5,13 +5,16 @@
  */
 import { allocate, recordOp, Tensor } from "../tensor.js";
 
-function unaryOp(name: string, a: Tensor, f: (x: number) => number, dfdx: (x: number, y: number) => number): Tensor {
+/** Which of x and y a derivative reads, so backward can check that they did not change. */
+type Reads = "x" | "y" | "none";
+
+function unaryOp(name: string, a: Tensor, reads: Reads, f: (x: number) => number, dfdx: (x: number, y: number) => number): Tensor {
   const x = a.data;
   const out = new Tensor(allocate(a.dtype, a.size), a.shape);
   const y = out.data;
   for (let k = 0; k < y.length; k++) y[k] = f(x[k]!);
 
-  recordOp(name, [a], [out], ([g]) => {
+  recordOp(name, [a], [out], reads === "x" ? [a] : reads === "y" ? [out] : [], ([g]) => {
     const dy = g!;
     const dx = allocate(a.dtype, a.size);
     for (let k = 0; k < dx.length; k++) dx[k] = dy[k]! * dfdx(x[k]!, y[k]!);
@@ -22,7 +25,7 @@ function unaryOp(name: string, a: Tensor, f: (x: number) => number, dfdx: (x: nu
 
 /** −x (`torch.neg`). */
 export function neg(a: Tensor): Tensor {
-  return unaryOp("neg", a, (x) => -x, () => -1);
+  return unaryOp("neg", a, "none", (x) => -x, () => -1);
 }
 
 /**
@@ -30,27 +33,27 @@ export function neg(a: Tensor): Tensor {
  * infinite at x = 0 when p < 1, and non-integer powers of negative numbers are NaN.
  */
 export function pow(a: Tensor, p: number): Tensor {
-  return unaryOp("pow", a, (x) => x ** p, (x) => (p === 0 ? 0 : p * x ** (p - 1)));
+  return unaryOp("pow", a, "x", (x) => x ** p, (x) => (p === 0 ? 0 : p * x ** (p - 1)));
 }
 
 /** √x (`torch.sqrt`). */
 export function sqrt(a: Tensor): Tensor {
-  return unaryOp("sqrt", a, Math.sqrt, (_x, y) => 0.5 / y);
+  return unaryOp("sqrt", a, "y", Math.sqrt, (_x, y) => 0.5 / y);
 }
 
 /** eˣ (`torch.exp`). */
 export function exp(a: Tensor): Tensor {
-  return unaryOp("exp", a, Math.exp, (_x, y) => y);
+  return unaryOp("exp", a, "y", Math.exp, (_x, y) => y);
 }
 
 /** Natural logarithm (`torch.log`). */
 export function log(a: Tensor): Tensor {
-  return unaryOp("log", a, Math.log, (x) => 1 / x);
+  return unaryOp("log", a, "x", Math.log, (x) => 1 / x);
 }
 
 /** Hyperbolic tangent (`torch.tanh`). */
 export function tanh(a: Tensor): Tensor {
-  return unaryOp("tanh", a, Math.tanh, (_x, y) => 1 - y * y);
+  return unaryOp("tanh", a, "y", Math.tanh, (_x, y) => 1 - y * y);
 }
 
 /**
@@ -58,7 +61,7 @@ export function tanh(a: Tensor): Tensor {
  * eˣ / (1 + eˣ) instead, so e⁻ˣ never overflows for large negative x.
  */
 export function sigmoid(a: Tensor): Tensor {
-  return unaryOp("sigmoid", a, stableSigmoid, (_x, y) => y * (1 - y));
+  return unaryOp("sigmoid", a, "y", stableSigmoid, (_x, y) => y * (1 - y));
 }
 
 function stableSigmoid(x: number): number {
@@ -69,5 +72,5 @@ function stableSigmoid(x: number): number {
 
 /** max(x, 0) (`torch.relu`). The gradient at exactly 0 is 0, as in PyTorch. */
 export function relu(a: Tensor): Tensor {
-  return unaryOp("relu", a, (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0));
+  return unaryOp("relu", a, "x", (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0));
 }

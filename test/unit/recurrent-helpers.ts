@@ -13,7 +13,7 @@ export function weightedSum(pairs: readonly (readonly [Tensor, Tensor])[]): Tens
   let value = 0;
   for (const [out, R] of pairs) for (let q = 0; q < out.size; q++) value += out.data[q]! * R.data[q]!;
   const loss = new Tensor(allocate(dtype, 1).fill(value), []);
-  recordOp("weightedSum", pairs.map(([out]) => out), [loss], (g) =>
+  recordOp("weightedSum", pairs.map(([out]) => out), [loss], [], (g) =>
     pairs.map(([, R]) => {
       const d = allocate(dtype, R.size);
       for (let q = 0; q < R.size; q++) d[q] = R.data[q]! * g[0]![0]!;

@@ -93,7 +93,8 @@ export abstract class CellBase<W> extends Module {
     const h1 = new Tensor(result.hN, stateShape);
     const c1 = result.cN ? new Tensor(result.cN, stateShape) : null;
     const states = [h, c].filter((t): t is Tensor => t !== null);
-    recordOp(name, [x, ...states, ...this.parameters()], c1 ? [h1, c1] : [h1], (g) => {
+    const inputs = [x, ...states, ...this.parameters()];
+    recordOp(name, inputs, c1 ? [h1, c1] : [h1], inputs, (g) => {
       const grads = result.backward(null, g[0] ?? null, g[1] ?? null);
       const p = grads.params[0]!;
       const dStates: (TypedData | null)[] = [];

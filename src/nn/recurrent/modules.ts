@@ -269,7 +269,9 @@ export abstract class RecurrentBase<W> extends Module {
     const trace = opts.trace ? buildTrace(this.cell, result.runs, T) : null;
 
     const outputs = cN ? [output, hN, cN] : [output, hN];
-    recordOp(name, [x, ...states, ...paramTensors], outputs, (g) => {
+    const inputs = [x, ...states, ...paramTensors];
+    // Backward reads the inputs (x for ∂W, the weights for ∂h) but not the outputs, whose steps it keeps itself.
+    recordOp(name, inputs, outputs, inputs, (g) => {
       const gOut = g[0] ?? null;
       const grads = result.backward(gOut && bf ? swapFirstAxes(gOut, B, T, D * Hout) : gOut, g[1] ?? null, g[2] ?? null);
       if (trace) trace.forEach((entry, k) => (entry.dh = new Tensor(grads.dh[k]!, [T, B, Hout])));
