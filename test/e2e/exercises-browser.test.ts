@@ -83,3 +83,29 @@ it("a student answers an exercise in the released notebook and the check says wr
     await page.close();
   }
 });
+
+it("the course's start page is the first file in the file browser, opens rendered, and its links open the notebooks", async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const consoleLog = watchConsole(page);
+  try {
+    await page.goto(`${lab.url}/lab?token=${lab.token}`);
+    await page.waitForSelector("body[data-seqlab-lab-ready=true]", { state: "attached", timeout: 90_000 });
+    const files = page.locator(".jp-DirListing-item[data-isdir=false] .jp-DirListing-itemText");
+    await expect.poll(() => files.first().textContent(), { timeout: 30_000 }).toBe("00-start-here.md");
+    await files.first().dblclick();
+    // Opened with the Markdown Preview (kernel/lab/settings/overrides.json), not as source text.
+    const rendered = page.locator(".jp-MarkdownViewer .jp-RenderedMarkdown");
+    await expect.poll(() => rendered.locator("h1").textContent(), { timeout: 30_000 }).toMatch(/^Start here/);
+    expect(await rendered.locator("a[href*='.ipynb']").count()).toBe(7);
+    // A link opens the notebook in JupyterLab (its link handler), not a new browser tab with the file.
+    await screenshot(page, "start-here-rendered");
+    const pages = browser.contexts().flatMap((c) => c.pages()).length;
+    await rendered.locator("a", { hasText: "02-rnn" }).click();
+    await expect.poll(() => page.locator(".lm-TabBar-tab.jp-mod-current .lm-TabBar-tabLabel").textContent(), { timeout: 30_000 }).toBe("02-rnn.ipynb");
+    expect(browser.contexts().flatMap((c) => c.pages()).length).toBe(pages);
+    await screenshot(page, "start-here-link-opened");
+    expect(consoleLog.errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+});
