@@ -29,6 +29,7 @@ export {
   truncatedBptt, timeChunks, detachState, type RecurrentState, type TruncatedBpttOptions,
 } from "./train/tbptt.js";
 export * as plot from "./plot/index.js";
+export { showResults, RESULTS_MIME_TYPE, type ResultsTable, type ResultsRow, type ResultValue } from "./plot/results.js";
 export {
   RNN, LSTM, GRU, RecurrentBase,
   type RecurrentOptions, type RNNOptions, type LSTMOptions, type GRUOptions, type RecurrentForwardOptions, type WithTrace, type WithoutTrace,

@@ -16,12 +16,13 @@ export function emit<T extends Plot>(who: string, payload: T, views: { text: str
   return withSummary(payload, summary);
 }
 
-/** A fixed-width text table: the text/plain view of most plots. */
+/** A fixed-width text table: the text/plain view of most plots (an empty header: no header line). */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[], maxRows = 40): string {
   const shown = rows.length > maxRows ? [...rows.slice(0, maxRows - 1)] : [...rows];
-  const widths = header.map((h, c) => Math.max(h.length, ...shown.map((r) => (r[c] ?? "").length)));
+  const columns = Math.max(header.length, ...shown.map((r) => r.length));
+  const widths = Array.from({ length: columns }, (_, c) => Math.max((header[c] ?? "").length, ...shown.map((r) => (r[c] ?? "").length)));
   const line = (r: readonly string[]): string => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join("  ").trimEnd();
-  const out = [line(header), ...shown.map(line)];
+  const out = [...(header.length ? [line(header)] : []), ...shown.map(line)];
   if (rows.length > maxRows) out.push(`… ${rows.length - shown.length} more rows in the interactive view`);
   return out.join("\n");
 }

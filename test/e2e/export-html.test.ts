@@ -2,13 +2,15 @@
  * A notebook exported to HTML with the nbconvert here (what JupyterLab's "Save and Export
  * Notebook As → HTML" runs) keeps every seqlab plot as a picture: Debian's nbconvert 6.5 empties
  * inline SVG outputs, so each plot also carries an <img> of its SVG (text/html, read first).
- * Checked in Chromium: every plot's picture loads and has visible content.
+ * Checked in Chromium: every plot's picture loads and has visible content, and each table of
+ * results is shown as a table, without its machine-readable JSON.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect, it } from "vitest";
+import { RESULTS_MIME_TYPE } from "../../src/plot/results.js";
 import { MIME_TYPE } from "../../src/plot/schema.js";
 import { launchChromium } from "./browser.js";
 import { REPO, RESULTS, env, executeNotebook, python } from "./jupyter.js";
@@ -24,7 +26,13 @@ it("an executed course notebook exported by nbconvert shows each plot's picture"
   const r = spawnSync(python(), ["-m", "nbconvert", "--to", "html", "--output-dir", out, join(RESULTS, "executed", "02-rnn.ipynb")], { env: env(), encoding: "utf8" });
   expect(r.status, r.stderr).toBe(0);
   const html = join(out, "02-rnn.html");
-  expect(readFileSync(html, "utf8")).toContain('alt="seqlab plot"');
+  const exported = readFileSync(html, "utf8");
+  expect(exported).toContain('alt="seqlab plot"');
+  // Each showResults output is exported as its table; its JSON (the values by name) is not shown.
+  const results = notebook.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.[RESULTS_MIME_TYPE] !== undefined);
+  expect(results.length).toBeGreaterThanOrEqual(3);
+  expect(exported.split('<div class="seqlab-results">').length - 1).toBe(results.length);
+  expect(exported).not.toContain(RESULTS_MIME_TYPE);
 
   const browser = await launchChromium();
   try {
@@ -45,6 +53,13 @@ it("an executed course notebook exported by nbconvert shows each plot's picture"
         for (let k = 0; k < px.length; k += 4) if (px[k]! < 200 || px[k + 1]! < 200 || px[k + 2]! < 200) inked++;
         return { width: img.naturalWidth, inked: inked / (px.length / 4) };
       })));
+    const tables = await page.locator(".seqlab-results table").evaluateAll((ts) => ts.map((t) => (t as HTMLElement).innerText));
+    expect(tables).toHaveLength(results.length);
+    expect(tables.join("\n")).toMatch(/after 300 steps\s+0\.2\d/);
+    // The names the values are stored under appear in the code cells only, never in an output.
+    const outputs = (await page.locator(".jp-OutputArea").allInnerTexts()).join("\n");
+    expect(outputs).toContain("after 300 steps");
+    expect(outputs).not.toMatch(/lm_final_loss|"values"/);
     expect(pictures.length).toBe(plots.length);
     // Each picture has a size and visibly more than a blank box: axes, labels, bars or cells.
     for (const p of pictures) {

@@ -48,6 +48,10 @@ describe("the course notebooks in JupyterLab", () => {
       await expect.poll(() => plots.count(), { timeout: 60_000 }).toBeGreaterThan(0);
       expect(await notebook.locator(".seqlab-plot .seqlab-error").count()).toBe(0);
       expect(await notebook.locator(".seqlab-plot .js-plotly-plot, .seqlab-plot svg").count()).toBeGreaterThan(0);
+      // Every course notebook shows results with showResults: the student sees the table, never its JSON.
+      expect(await notebook.locator("[data-mime-type='text/html'] .seqlab-results table").count()).toBeGreaterThan(0);
+      expect(await notebook.locator("[data-mime-type='application/vnd.seqlab.results+json']").count()).toBe(0);
+      expect(await notebook.locator(".jp-OutputArea-output", { hasText: /"values"|RESULT \w+=/ }).count()).toBe(0);
       await screenshot(page, `notebook-${name.replace(".ipynb", "")}`);
       expect(consoleLog.errors).toEqual([]);
     } finally {
