@@ -7,7 +7,7 @@
  *   plot.cell(trace, { tokens: ["I", "like", "pizza"] });
  */
 import type { Direction } from "../nn/recurrent/trace.js";
-import { boundColor, boundValue, cellDiagram, contrastText, stepMean, valueText, type Shape } from "./diagram.js";
+import { boundColor, boundText, cellDiagram, contrastText, stepMean, valueText, type Shape } from "./diagram.js";
 import { emit } from "./emit.js";
 import { heatPanels, PANELS, traceRows, type TraceEntry } from "./gates.js";
 import { downsampleNote } from "./sample.js";
@@ -65,14 +65,14 @@ export function shapeSvg(shape: Shape, panels: readonly HeatPanel[], t: number):
   if (shape.paint) attrs[shape.paint.attr] = boundColor(panels, shape.paint, t);
   if (shape.contrast) attrs.fill = contrastText(boundColor(panels, shape.contrast, t));
   if (shape.part) attrs["data-part"] = shape.part;
-  const content = shape.value ? valueText(boundValue(panels, shape.value, t).value) : shape.text;
+  const content = shape.value ? boundText(panels, shape.value, t) : shape.text;
   return element(shape.tag, attrs, content);
 }
 
 /** The static picture: the diagram at the last step and each quantity's values per unit there. */
 export function cellSvg(p: CellPlot): string {
   const t = p.tokens.length - 1;
-  const d = cellDiagram(p.cell);
+  const d = cellDiagram(p.cell, p.units);
   const diagram: Part = { width: d.width, height: d.height, body: d.shapes.map((s) => shapeSvg(s, p.panels, t)).join("") };
   const bars = p.panels.map((q) =>
     barChart({

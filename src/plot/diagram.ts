@@ -25,7 +25,7 @@ export interface Shape {
   text?: string;
   /** Fill (boxes) or stroke (wires) painted with the bound value's colour. */
   paint?: Binding & { attr: "fill" | "stroke" };
-  /** A "text" shape whose content is the bound value (e.g. "0.73"). */
+  /** A "text" shape whose content is the bound value ("mean 0.731": see `boundText`). */
   value?: Binding;
   /** A "text" shape drawn on a painted box: black or white, whichever reads on that colour. */
   contrast?: Binding;
@@ -52,12 +52,15 @@ function wire(d: string, key?: string, previous?: boolean, width = WIRE): Shape[
   ];
 }
 
-/** A gate or activation box: painted by its quantity, with its symbol and current value inside. */
-function box(key: string, cx: number, cy: number, symbol: string, w = 62, h = 38): Shape[] {
+/**
+ * A gate or activation box: painted by its quantity, with its symbol and the mean over units
+ * inside (one number cannot be every unit; the bar charts show those).
+ */
+function box(key: string, cx: number, cy: number, symbol: string, w = 70, h = 38): Shape[] {
   return [
     { tag: "rect", attrs: { x: cx - w / 2, y: cy - h / 2, width: w, height: h, rx: 6, stroke: "currentColor", "stroke-opacity": 0.6 }, paint: { key, attr: "fill" }, part: `box-${key}` },
     { tag: "text", attrs: { x: cx, y: cy - 3, "text-anchor": "middle", "font-size": 12, "font-weight": 600 }, text: symbol, contrast: { key } },
-    { tag: "text", attrs: { x: cx, y: cy + 12, "text-anchor": "middle", "font-size": 11 }, value: { key }, contrast: { key }, part: `value-${key}` },
+    { tag: "text", attrs: { x: cx, y: cy + 12, "text-anchor": "middle", "font-size": 10 }, value: { key }, contrast: { key }, part: `value-${key}` },
   ];
 }
 
@@ -104,7 +107,7 @@ function lstm(): Shape[] {
     ...wire("M340 98V62"),
     ...wire("M540 50V92", "c"),
     ...wire("M540 120V158"),
-    ...wire("M501 181H528", "o"),
+    ...wire("M505 181H528", "o"),
     ...wire("M540 182V262H620", "h"),
     label(620, 280, "hₜ", "end"),
     ...node(200, 50, "⊙"),
@@ -155,7 +158,7 @@ function gru(): Shape[] {
     ...node(480, 50, "+"),
     ...box("r", 200, 181, "σ  rₜ"),
     ...box("z", 360, 181, "σ  zₜ"),
-    ...box("n", 490, 181, "tanh  nₜ", 76),
+    ...box("n", 490, 181, "tanh  nₜ", 80),
   ];
 }
 
@@ -173,9 +176,19 @@ function rnn(): Shape[] {
 
 const DRAWINGS = { lstm, gru, rnn };
 
-/** The shapes of one cell type, in a 640 × 330 drawing. */
-export function cellDiagram(cell: "lstm" | "gru" | "rnn"): Diagram {
-  return { width: 640, height: 330, shapes: DRAWINGS[cell]() };
+/**
+ * The shapes of one cell type, in a 640 × 330 drawing, with a caption saying what the numbers
+ * in the boxes are (the mean over `units` units, when the count is known).
+ */
+export function cellDiagram(cell: "lstm" | "gru" | "rnn", units?: number): Diagram {
+  const over = units === undefined ? "all units" : `the ${units} unit${units === 1 ? "" : "s"}`;
+  const caption: Shape = {
+    tag: "text",
+    attrs: { x: 632, y: 325, "text-anchor": "end", "font-size": 10, "fill-opacity": 0.75 },
+    text: `numbers in the boxes: mean over ${over}; the bar charts show each unit`,
+    part: "caption",
+  };
+  return { width: 640, height: 330, shapes: [...DRAWINGS[cell](), caption] };
 }
 
 /** Mean over units of a panel at step t (null for t < 0 or when every value is a gap). */
@@ -212,6 +225,11 @@ export function contrastText(hex: string): string {
   const lin = (c: number): number => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
   const L = 0.2126 * lin(((n >> 16) & 255) / 255) + 0.7152 * lin(((n >> 8) & 255) / 255) + 0.0722 * lin((n & 255) / 255);
   return L > 0.22 ? "#111111" : "#ffffff";
+}
+
+/** What a box's value text reads at step t: "mean 0.731" (see `cellDiagram`'s caption). */
+export function boundText(panels: readonly HeatPanel[], b: Binding, t: number): string {
+  return `mean ${valueText(boundValue(panels, b, t).value)}`;
 }
 
 /** The value text of a binding: 3 decimals, "—" for a gap. */

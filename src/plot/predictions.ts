@@ -31,6 +31,11 @@ export interface PredictionsInput extends ShowOptions {
   /** Which sequence of a (B, T, V) tensor (default 0). */
   batch?: number;
   /**
+   * The step t the interactive view opens at (default 0), e.g. the step a notebook discusses;
+   * the static picture includes it. On a downsampled sequence, the nearest kept step.
+   */
+  at?: number;
+  /**
    * Whether `probs` holds probabilities or logits. "auto" (the default) treats rows that are
    * non-negative and sum to 1 (within 1e-4) as probabilities and applies softmax otherwise.
    */
@@ -93,6 +98,9 @@ export function predictions(input: PredictionsInput): PredictionsPlot {
   };
   const from = input.from ?? "auto";
   const kept = keptSteps(T, MAX_PREDICTION_STEPS);
+  const at = input.at ?? 0;
+  if (!Number.isInteger(at) || at < 0 || at >= T) throw new RangeError(`${who}: at must be a step from 0 to ${T - 1}, got ${at}`);
+  const shownAt = kept.reduce((best, s) => (Math.abs(s - at) < Math.abs(best - at) ? s : best), kept[0]!);
 
   const steps = kept.map((s): PredictionStep => {
     const raw = rows[s]!;
@@ -115,6 +123,7 @@ export function predictions(input: PredictionsInput): PredictionsPlot {
     k,
     vocabSize: V,
     steps,
+    at: shownAt,
   };
   const hits = steps.filter((s) => s.target?.rank === 1).length;
   const summary = `[seqlab plot: top-${k} next-token predictions over ${T} steps${targets ? `, true token ranked first at ${hits} of ${steps.length}` : ""}]`;
@@ -132,16 +141,22 @@ export function predictionsText(p: PredictionsPlot): string {
   return `${[p.title, p.note].filter(Boolean).join(" — ")}\n${textTable(["t", "input", `top ${p.k} next tokens`, "true next"], rows)}`;
 }
 
-/** Small multiples: one bar chart per step (the first 12), the true next token highlighted. */
+/** Small multiples: one bar chart per step (12 of them), the true next token highlighted. */
 const SVG_STEPS = 12;
 
 export function predictionsSvg(p: PredictionsPlot): string {
-  const parts: Part[] = p.steps.slice(0, SVG_STEPS).map((s) => {
+  // The window of steps drawn holds the one the interactive view opens at.
+  const at = Math.max(0, p.steps.findIndex((s) => s.t === p.at));
+  const first = Math.max(0, Math.min(at - Math.floor(SVG_STEPS / 2), p.steps.length - SVG_STEPS));
+  const parts: Part[] = p.steps.slice(first, first + SVG_STEPS).map((s) => {
     const bars = s.top.map((b) => ({ label: b.token, value: b.p, highlight: s.target?.token === b.token }));
     // A true token outside the top k still gets its bar, after the others.
     if (s.target && !s.top.some((b) => b.token === s.target!.token)) bars.push({ label: `${s.target.token} (#${s.target.rank})`, value: s.target.p, highlight: true });
-    return barChart({ label: `after “${s.input}”`, bars, ymin: 0, ymax: 1, yTitle: "probability", width: 40 * bars.length + 20, height: 110 });
+    const label = `after “${s.input}”${s.t === p.at && p.at !== p.steps[0]!.t ? " ◀" : ""}`;
+    return barChart({ label, bars, ymin: 0, ymax: 1, yTitle: "probability", width: 40 * bars.length + 20, height: 110 });
   });
-  const more = p.steps.length > SVG_STEPS ? `first ${SVG_STEPS} of ${p.steps.length} steps; ` : "";
-  return figure(p.title, parts, { subtitle: `${more}highlighted: the true next token${p.note ? `; ${p.note}` : ""}` });
+  const drawn = first === 0 ? `first ${SVG_STEPS}` : `steps ${first + 1}–${first + parts.length}`;
+  const more = p.steps.length > SVG_STEPS ? `${drawn} of ${p.steps.length} steps; ` : "";
+  const marked = p.at !== undefined && p.at !== p.steps[0]!.t ? `◀ the step the interactive view opens at (t=${p.at}); ` : "";
+  return figure(p.title, parts, { subtitle: `${more}${marked}highlighted: the true next token${p.note ? `; ${p.note}` : ""}` });
 }

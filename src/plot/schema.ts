@@ -26,6 +26,8 @@ export * from "./schema/cell.js";
 export * from "./schema/training.js";
 export * from "./schema/weights.js";
 export * from "./diagram.js";
+export * from "./ticks.js";
+export * from "./labels.js";
 export * from "./schema/checks.js";
 export * from "./schema/states.js";
 export * from "./schema/gradients.js";

@@ -10,6 +10,7 @@
 import type { Direction } from "../nn/recurrent/trace.js";
 import { emit, fmtOrGap, textTable } from "./emit.js";
 import { assertTrace, cellOf, type TraceEntry } from "./gates.js";
+import { paddedRange, pointLabel } from "./labels.js";
 import { pca2 } from "./pca.js";
 import { absMax, checkBatch, label, downsampleNote, keptSteps, stepLabels, stepRows } from "./sample.js";
 import type { StateSeries, StatesPCA, StatesPlot } from "./schema.js";
@@ -153,7 +154,7 @@ export function statesSvg(p: StatesPlot): string {
   if (p.pca) {
     const pca = p.pca;
     const [xTitle, yTitle] = pcaTitle(pca);
-    const points = p.steps.flatMap((_, k) => (pca.x[k] === null || pca.y[k] === null ? [] : [{ x: pca.x[k]!, y: pca.y[k]!, label: p.tokens[k] }]));
+    const points = p.steps.flatMap((_, k) => (pca.x[k] === null || pca.y[k] === null ? [] : [{ x: pca.x[k]!, y: pca.y[k]!, label: pointLabel(p.tokens[k]!) }]));
     // The path in time order, broken where a step has no point.
     const runs: [number, number][][] = [[]];
     p.steps.forEach((_, k) => {
@@ -161,7 +162,9 @@ export function statesSvg(p: StatesPlot): string {
       else runs.at(-1)!.push([pca.x[k]!, pca.y[k]!]);
     });
     const lines = runs.filter((r) => r.length > 1).map((r) => ({ points: r }));
-    parts.push(scatter({ label: "hidden states h_t, projected by PCA", points, xTitle, yTitle, maxLabels: 60, lines }));
+    const xRange = paddedRange(pca.x);
+    const yRange = paddedRange(pca.y);
+    parts.push(scatter({ label: "hidden states h_t, projected by PCA", points, xTitle, yTitle, xRange, yRange, maxLabels: 60, lines }));
   } else {
     parts.push(note("PCA needs at least two steps with finite states"));
   }

@@ -12,6 +12,8 @@
 import { colorAt, MISSING_COLOR, SERIES_COLORS } from "./colors.js";
 import { downsampleRows } from "./downsample.js";
 import type { ColorScale } from "./schema/common.js";
+import { labelBox, placeLabels } from "./labels.js";
+import { fmt, legendTicks } from "./ticks.js";
 
 /** Escapes text and attribute values: the five XML specials, and drops control characters XML forbids. */
 export function escapeXml(text: string): string {
@@ -40,13 +42,7 @@ const FONT = 11;
 /** Numbers in coordinates: two decimals are plenty and keep the file small. */
 const n = (v: number): string => String(Math.round(v * 100) / 100);
 
-/** Short, readable number for ticks and legends. */
-export function fmt(v: number): string {
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(1).replace("e+", "e");
-  return String(Number(v.toPrecision(3)));
-}
+export { fmt };
 
 /** Long labels are cut (the interactive view has the full text). */
 function clip(label: string, max = 14): string {
@@ -105,8 +101,10 @@ function colorLegend(x: number, y: number, width: number, zmin: number, zmax: nu
   const steps = 24;
   const w = width / steps;
   const cells = Array.from({ length: steps }, (_, k) => rect(x + k * w, y, w + 0.3, 8, colorAt(scale, (k + 0.5) / steps))).join("");
-  const mid = scale === "diverging" ? text(x + width / 2, y + 19, fmt((zmin + zmax) / 2), { anchor: "middle", size: 9 }) : "";
-  return cells + text(x, y + 19, fmt(zmin), { size: 9 }) + mid + text(x + width, y + 19, fmt(zmax), { anchor: "end", size: 9 });
+  const span = zmax > zmin ? zmax - zmin : 1;
+  const { values, labels } = legendTicks(zmin, zmax, scale);
+  const anchor = (k: number): "start" | "middle" | "end" => (k === 0 ? "start" : k === values.length - 1 ? "end" : "middle");
+  return cells + values.map((v, k) => text(x + ((v - zmin) / span) * width, y + 19, labels[k]!, { anchor: anchor(k), size: 9 })).join("");
 }
 
 export interface HeatmapSpec {
@@ -390,11 +388,18 @@ export function scatter(s: ScatterSpec): Part {
     const d = l.points.map(([x, y], k) => `${k ? "L" : "M"}${n(f.toX(x))} ${n(f.toY(y))}`).join("");
     if (d) f.body.push(`<path fill="none" stroke="#999999" stroke-width="1"${l.dashed ? ' stroke-dasharray="3 3"' : ""} d="${d}"/>`);
   }
+  // Labels go where they overlap no other label or point and stay inside the frame (or are left out).
+  const labels = pts.map((p, k) => (p.label && k < maxLabels ? clip(p.label) : ""));
+  const geometry = { fontSize: 9, radius: 3 };
+  const at = placeLabels(pts.map((p, k) => ({ x: f.toX(p.x) - f.left, y: f.toY(p.y) - f.top, text: labels[k]! })), { width: f.w, height: f.h }, geometry);
   pts.forEach((p, k) => {
     const cx = f.toX(p.x);
     const cy = f.toY(p.y);
     f.body.push(`<circle cx="${n(cx)}" cy="${n(cy)}" r="3" fill="${colorOf(p.group ?? "")}" fill-opacity="0.8"/>`);
-    if (p.label && k < maxLabels) f.body.push(text(cx + 4, cy - 4, clip(p.label), { size: 9 }));
+    const pos = at[k];
+    if (!pos) return;
+    const box = labelBox(cx, cy, labels[k]!, pos, geometry);
+    f.body.push(text(box.left + 1, box.top + box.height * 0.8, labels[k]!, { size: 9 }));
   });
   const named = groups.filter((g) => g !== "");
   const lg = legend(f.left, f.top + f.h + (s.xTitle ? 34 : 22), f.w, named.map((g) => ({ name: g, color: colorOf(g) })));

@@ -60,9 +60,20 @@ describe("plot.cell", () => {
     expect(svg).toContain("t=4 (&amp;)");
     const f = p.panels[1]!;
     expect(svg).toContain(`fill="${boundColor(p.panels, { key: "f" }, 4)}" data-part="box-f"`);
-    expect(svg).toContain(`>${stepMean(f, 4)!.toFixed(3)}<`);
+    expect(svg).toContain(`>mean ${stepMean(f, 4)!.toFixed(3)}<`);
     const text = plot.cellText(p);
     expect(text).toMatch(/^2 +<b>pizza<\/b>/m);
+  });
+
+  it("says that the one number in each box is the mean over the units", () => {
+    const p = plot.cell(lstmTrace(), { show: false });
+    const svg = plot.cellSvg(p);
+    const values = [...svg.matchAll(/data-part="value-(\w+)">([^<]*)</g)].map((m) => [m[1], m[2]]);
+    expect(values.map(([key]) => key)).toEqual(["f", "i", "g", "o"]);
+    for (const [, text] of values) expect(text).toMatch(/^mean -?\d\.\d{3}$/);
+    expect(svg).toMatch(/data-part="caption">numbers in the boxes: mean over the 4 units; the bar charts show each unit</);
+    // The interactive view draws the same shapes: the caption is part of the shared diagram.
+    expect(cellDiagram("gru", 1).shapes.find((s) => s.part === "caption")?.text).toMatch(/mean over the 1 unit;/);
   });
 
   it("turns NaN into gaps and explains bad options", () => {

@@ -124,3 +124,33 @@ describe("plot.predictions", () => {
     }
   });
 });
+
+describe("plot.predictions: the step it opens at", () => {
+  it("opens at `at` (the t a notebook discusses), which the static picture marks and includes", () => {
+    const p = plot.predictions({ probs: logits, vocab: VOCAB, tokens: INPUT_TOKENS, targets: TARGET_TOKENS, at: 1, show: false });
+    expect(p.at).toBe(1);
+    expect(validatePlot(JSON.parse(JSON.stringify(p))).ok).toBe(true);
+    const svg = plot.predictionsSvg(p);
+    expect(svg).toContain(`after “${INPUT_TOKENS[1]}” ◀`);
+    expect(svg).toContain("◀ the step the interactive view opens at (t=1)");
+    expect(plot.predictions({ probs: logits, vocab: VOCAB, show: false }).at).toBe(0);
+  });
+
+  it("shows a window of steps around `at` on a long input, and snaps to a kept step when downsampled", () => {
+    const long = Array.from({ length: 40 }, (_, s) => VOCAB.map((_, id) => (id === s % VOCAB.length ? 0.9 : 0.1 / (VOCAB.length - 1))));
+    const svg = plot.predictionsSvg(plot.predictions({ probs: long, vocab: VOCAB, at: 30, show: false }));
+    expect(svg).toContain("after “t=30” ◀");
+    expect(svg).toMatch(/steps \d+–\d+ of 40 steps/);
+    const huge = Array.from({ length: 4001 }, () => VOCAB.map(() => 1 / VOCAB.length));
+    const p = plot.predictions({ probs: huge, vocab: VOCAB, at: 1, show: false });
+    expect(p.steps.some((s) => s.t === p.at)).toBe(true);
+  });
+
+  it("explains a bad `at`, and the schema refuses an `at` that is no step", () => {
+    expect(() => plot.predictions({ probs: logits, vocab: VOCAB, at: T, show: false })).toThrow(`plot.predictions: at must be a step from 0 to ${T - 1}, got ${T}`);
+    expect(() => plot.predictions({ probs: logits, vocab: VOCAB, at: 0.5, show: false })).toThrow(/at must be a step/);
+    const p = JSON.parse(JSON.stringify(plot.predictions({ probs: logits, vocab: VOCAB, show: false }))) as PredictionsPlot;
+    expect(validatePlot({ ...p, at: 99 })).toEqual({ ok: false, errors: ["at must be the t of one of the steps, got 99"] });
+    expect(validatePlot({ ...p, at: -1 }).ok).toBe(false);
+  });
+});

@@ -6,7 +6,7 @@
 import type { Data, Datum } from "plotly.js";
 import type { BidirectionalPlot } from "seqlab/schema";
 import { loadPlotly, plain } from "../plotly.js";
-import { CONFIG, DIVERGING, header, panel, themedLayout, tickLabels } from "./common.js";
+import { colorbarTicks, CONFIG, DIVERGING, header, panel, themedLayout, tickLabels } from "./common.js";
 
 export async function drawBidirectional(host: HTMLElement, plot: BidirectionalPlot): Promise<void> {
   const Plotly = await loadPlotly();
@@ -20,7 +20,7 @@ export async function drawBidirectional(host: HTMLElement, plot: BidirectionalPl
   const tokenOf = (rows: number): Datum[][] => Array.from({ length: rows }, () => plot.tokens.map(plain));
   const common = { type: "heatmap" as const, x, zmin: -plot.zmax, zmax: plot.zmax, colorscale: DIVERGING, hoverongaps: false, xaxis: "x" };
   const traces: Data[] = [
-    { ...common, z: fwd, yaxis: "y3", customdata: tokenOf(H), hovertemplate: "forward, unit %{y}<br>%{customdata}<br>value %{z:.4f}<extra></extra>", colorbar: { thickness: 10, len: 0.3, y: 0.85 } },
+    { ...common, z: fwd, yaxis: "y3", customdata: tokenOf(H), hovertemplate: "forward, unit %{y}<br>%{customdata}<br>value %{z:.4f}<extra></extra>", colorbar: { thickness: 10, len: 0.3, y: 0.85, ...colorbarTicks(-plot.zmax, plot.zmax, "diverging") } },
     { ...common, z: bwd, yaxis: "y2", customdata: tokenOf(H), hovertemplate: "backward, unit %{y}<br>%{customdata}<br>value %{z:.4f}<extra></extra>", showscale: false },
     {
       ...common,

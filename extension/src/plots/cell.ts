@@ -7,7 +7,7 @@
  * value texts, bar geometry per step) and a slider move only copies one step's attributes into
  * the existing elements, at most once per animation frame. No plotly here: plain SVG.
  */
-import { boundColor, boundValue, cellDiagram, colorAt, contrastText, valueText, type CellPlot, type HeatPanel, type Shape } from "seqlab/schema";
+import { boundColor, boundText, cellDiagram, colorAt, contrastText, legendTicks, stepMean, valueText, type CellPlot, type HeatPanel, type Shape } from "seqlab/schema";
 import { header } from "./common.js";
 
 const NS = "http://www.w3.org/2000/svg";
@@ -25,16 +25,25 @@ interface Track {
   values: string[];
 }
 
-const BAR_W = 170;
-const BAR_H = 96;
-const BAR_TOP = 18;
+const BAR_W = 176;
+const BAR_H = 100;
+const BAR_TOP = 22;
 const BAR_BOTTOM = 14;
+/**
+ * The value scale sits at the left of its own chart, under its title: at the right edge it
+ * read as the scale of the next chart (o_t seemed to run from −1 to 1, g_t's range).
+ */
+const BAR_LEFT = 36;
+const BAR_RIGHT = 4;
+
+/** Shows a line of text next to the pointer (a plotly-like hover), or hides it. */
+type Hover = (text: string | null, ev?: PointerEvent) => void;
 
 /**
  * A bar per unit of one quantity. All bars of one sign are one <path> whose outline for every
  * step is precomputed, so a step costs two attribute writes however many units there are.
  */
-function barChart(panel: HeatPanel, units: number, steps: number, tracks: Track[], hover: (text: string) => void): SVGSVGElement {
+function barChart(panel: HeatPanel, units: number, steps: number, tracks: Track[], hover: Hover): SVGSVGElement {
   const svg = svgEl("svg", { width: BAR_W, height: BAR_H, viewBox: `0 0 ${BAR_W} ${BAR_H}`, class: "seqlab-bars" });
   svg.dataset.key = panel.key;
   const title = svgEl("text", { x: 2, y: 12, "font-size": 11, "font-weight": 600, fill: "currentColor" });
@@ -44,14 +53,20 @@ function barChart(panel: HeatPanel, units: number, steps: number, tracks: Track[
   const span = panel.zmax > panel.zmin ? panel.zmax - panel.zmin : 1;
   const yOf = (v: number): number => BAR_TOP + plotH * (1 - (Math.min(panel.zmax, Math.max(panel.zmin, v)) - panel.zmin) / span);
   const base = yOf(Math.min(panel.zmax, Math.max(panel.zmin, 0)));
-  svg.appendChild(svgEl("line", { x1: 0, x2: BAR_W - 30, y1: base, y2: base, stroke: "currentColor", "stroke-opacity": 0.4 }));
-  for (const [v, dy] of [[panel.zmax, 9], [panel.zmin, -2]] as const) {
-    const label = svgEl("text", { x: BAR_W - 2, y: yOf(v) + dy, "text-anchor": "end", "font-size": 9, fill: "currentColor", "fill-opacity": 0.7 });
-    label.textContent = String(Number(v.toPrecision(3)));
+  svg.appendChild(svgEl("line", { x1: BAR_LEFT, x2: BAR_W - BAR_RIGHT, y1: base, y2: base, stroke: "currentColor", "stroke-opacity": 0.4 }));
+  svg.appendChild(svgEl("line", { x1: BAR_LEFT, x2: BAR_LEFT, y1: BAR_TOP, y2: BAR_TOP + plotH, stroke: "currentColor", "stroke-opacity": 0.5, "data-part": "axis" }));
+  // The gate's own range, as the colour legends label it: σ gates 0–1, tanh −1–1, states ±max.
+  const ticks = legendTicks(panel.zmin, panel.zmax, panel.colorScale);
+  ticks.values.forEach((v, k) => {
+    const y = yOf(v);
+    svg.appendChild(svgEl("line", { x1: BAR_LEFT - 3, x2: BAR_LEFT, y1: y, y2: y, stroke: "currentColor", "stroke-opacity": 0.5 }));
+    const label = svgEl("text", { x: BAR_LEFT - 5, y: y + 3, "text-anchor": "end", "font-size": 9, fill: "currentColor", "fill-opacity": 0.75, "data-part": "tick" });
+    label.textContent = ticks.labels[k]!;
     svg.appendChild(label);
-  }
-  const slot = (BAR_W - 30) / Math.max(1, units);
+  });
+  const slot = (BAR_W - BAR_LEFT - BAR_RIGHT) / Math.max(1, units);
   svg.dataset.slot = String(slot);
+  svg.dataset.left = String(BAR_LEFT);
   // Sign carries the colour (the diagram's boxes carry the colour scale); height carries the value.
   const signed = panel.colorScale === "diverging";
   const up = svgEl("path", { fill: colorAt(panel.colorScale, signed ? 0.85 : 0.6), "data-part": "bars-up" });
@@ -67,7 +82,7 @@ function barChart(panel: HeatPanel, units: number, steps: number, tracks: Track[
       const v = row[u] ?? null;
       if (v === null) continue;
       const y = yOf(v);
-      const bar = `M${(u * slot + slot * 0.1).toFixed(2)} ${Math.min(y, base).toFixed(2)}h${w}v${Math.max(0.5, Math.abs(y - base)).toFixed(2)}h-${w}z`;
+      const bar = `M${(BAR_LEFT + u * slot + slot * 0.1).toFixed(2)} ${Math.min(y, base).toFixed(2)}h${w}v${Math.max(0.5, Math.abs(y - base)).toFixed(2)}h-${w}z`;
       if (v >= 0) pos += bar;
       else neg += bar;
     }
@@ -78,17 +93,18 @@ function barChart(panel: HeatPanel, units: number, steps: number, tracks: Track[
   svg.append(up, down);
   svg.addEventListener("pointermove", (ev) => {
     const box = svg.getBoundingClientRect();
-    const u = Math.floor(((ev.clientX - box.left) * (BAR_W / box.width)) / slot);
-    if (u < 0 || u >= units) return;
+    const u = Math.floor(((ev.clientX - box.left) * (BAR_W / box.width) - BAR_LEFT) / slot);
+    if (u < 0 || u >= units) return hover(null);
     const t = Number(svg.closest(".seqlab-cell")?.getAttribute("data-step") ?? 0);
-    hover(`${panel.key} at t=${t}, unit ${u}: ${valueText(panel.z[t]?.[u] ?? null)}`);
+    hover(`${panel.key} at t=${t}, unit ${u}: ${valueText(panel.z[t]?.[u] ?? null)}`, ev);
   });
+  svg.addEventListener("pointerleave", () => hover(null));
   return svg;
 }
 
 /** The diagram's elements, with a track for each attribute bound to a quantity. */
-function diagram(plot: CellPlot, tracks: Track[]): SVGSVGElement {
-  const d = cellDiagram(plot.cell);
+function diagram(plot: CellPlot, tracks: Track[], hover: Hover): SVGSVGElement {
+  const d = cellDiagram(plot.cell, plot.units);
   const svg = svgEl("svg", { width: d.width, height: d.height, viewBox: `0 0 ${d.width} ${d.height}`, class: "seqlab-cell-diagram", role: "img" });
   svg.setAttribute("aria-label", `${plot.cell.toUpperCase()} cell diagram`);
   const steps = plot.tokens.length;
@@ -108,7 +124,19 @@ function diagram(plot: CellPlot, tracks: Track[]): SVGSVGElement {
     }
     if (shape.value) {
       const b = shape.value;
-      tracks.push({ el, attr: null, values: every((t) => valueText(boundValue(plot.panels, b, t).value)) });
+      tracks.push({ el, attr: null, values: every((t) => boundText(plot.panels, b, t)) });
+    }
+    // A box shows the mean; its hover lists every unit's value.
+    const boxKey = shape.part?.startsWith("box-") ? shape.paint?.key : undefined;
+    const panel = plot.panels.find((q) => q.key === boxKey);
+    if (panel) {
+      const node: SVGElement = el;
+      node.addEventListener("pointermove", (ev) => {
+        const t = Number(svg.closest(".seqlab-cell")?.getAttribute("data-step") ?? 0);
+        const units = (panel.z[t] ?? []).map((v) => valueText(v)).join(", ");
+        hover(`${panel.key} at t=${t}: mean ${valueText(stepMean(panel, t))} over ${plot.units} units [${units}]`, ev);
+      });
+      node.addEventListener("pointerleave", () => hover(null));
     }
     svg.appendChild(el);
   });
@@ -137,17 +165,36 @@ export async function drawCell(host: HTMLElement, plot: CellPlot): Promise<void>
   slider.setAttribute("aria-label", "time step");
   const stepText = document.createElement("span");
   stepText.className = "seqlab-step";
-  const hoverText = document.createElement("span");
-  hoverText.className = "seqlab-hover";
-  controls.append(play, slider, stepText, hoverText);
+  controls.append(play, slider, stepText);
   root.appendChild(controls);
 
+  // The hover text follows the pointer, as plotly's does; in the controls row it was far from
+  // the bar it describes.
+  const hoverText = document.createElement("div");
+  hoverText.className = "seqlab-hover seqlab-tooltip";
+  hoverText.hidden = true;
+  const hover: Hover = (text, ev) => {
+    if (text === null || !ev) {
+      hoverText.hidden = true;
+      return;
+    }
+    hoverText.textContent = text;
+    hoverText.hidden = false;
+    const box = root.getBoundingClientRect();
+    // Right of and below the pointer, flipped to its left near the right edge of the plot.
+    const x = ev.clientX - box.left;
+    const flip = x + 14 + hoverText.offsetWidth > root.clientWidth;
+    hoverText.style.left = `${flip ? Math.max(0, x - 10 - hoverText.offsetWidth) : x + 14}px`;
+    hoverText.style.top = `${ev.clientY - box.top + 14}px`;
+  };
+
   const tracks: Track[] = [];
-  root.appendChild(diagram(plot, tracks));
+  root.appendChild(diagram(plot, tracks, hover));
   const bars = document.createElement("div");
   bars.className = "seqlab-grid";
-  for (const panel of plot.panels) bars.appendChild(barChart(panel, plot.units, steps, tracks, (s) => (hoverText.textContent = s)));
+  for (const panel of plot.panels) bars.appendChild(barChart(panel, plot.units, steps, tracks, hover));
   root.appendChild(bars);
+  root.appendChild(hoverText);
   const stepLabels = plot.tokens.map((token, k) => `t = ${plot.steps[k]} of ${plot.steps[steps - 1]}, token “${token}”`);
 
   // Apply one step: attribute copies only.
@@ -161,7 +208,7 @@ export async function drawCell(host: HTMLElement, plot: CellPlot): Promise<void>
       else tr.el.setAttribute(tr.attr, v);
     }
     stepText.textContent = stepLabels[t]!;
-    hoverText.textContent = "";
+    hoverText.hidden = true;
     root.setAttribute("data-step", String(t));
   }
   let wanted = 0;

@@ -3,12 +3,21 @@
  * plotly layout that follows JupyterLab's theme. Every payload string reaches the page through textContent or `plain()`.
  */
 import type { Layout } from "plotly.js";
-import { COLOR_STOPS, SERIES_COLORS } from "seqlab/schema";
+import { COLOR_STOPS, legendTicks, SERIES_COLORS, type ColorScale } from "seqlab/schema";
 import { plain, themeColors } from "../plotly.js";
 
 export const SEQUENTIAL = COLOR_STOPS.sequential.map(([p, c]) => [p, c] as [number, string]);
 export const DIVERGING = COLOR_STOPS.diverging.map(([p, c]) => [p, c] as [number, string]);
 export const seriesColor = (k: number): string => SERIES_COLORS[k % SERIES_COLORS.length]!;
+
+/**
+ * A colour bar's ticks: its two ends and the middle, as the static pictures label them.
+ * plotly's own choice (nticks) can leave a small range such as ±0.45 with only "0".
+ */
+export function colorbarTicks(zmin: number, zmax: number, scale: ColorScale): { tickmode: "array"; tickvals: number[]; ticktext: string[] } {
+  const { values, labels } = legendTicks(zmin, zmax, scale);
+  return { tickmode: "array", tickvals: values, ticktext: labels };
+}
 
 /** The plot's title and, when there is one, its note (what was downsampled or left out). */
 export function header(host: HTMLElement, title: string, note: string): void {

@@ -5,7 +5,7 @@
 import type { Datum } from "plotly.js";
 import { COLOR_STOPS, type GatesPlot, type HeatPanel } from "seqlab/schema";
 import { loadPlotly, plain, themeColors } from "../plotly.js";
-import { header } from "./common.js";
+import { colorbarTicks, header } from "./common.js";
 
 export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<void> {
   const Plotly = await loadPlotly();
@@ -57,7 +57,7 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
         colorscale: COLOR_STOPS[panel.colorScale] as [number, string][],
         hovertemplate: `${plain(panel.key)} at t=%{customdata}<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
         hoverongaps: false,
-        colorbar: { thickness: 10, len: 1, nticks: 3, tickfont: { size: 10 } },
+        colorbar: { thickness: 10, len: 1, tickfont: { size: 10 }, ...colorbarTicks(panel.zmin, panel.zmax, panel.colorScale) },
       }],
       {
         title: { text: plain(panel.label), font: { size: 13 } },

@@ -51,5 +51,8 @@ export async function drawPredictions(host: HTMLElement, plot: PredictionsPlot):
     await Plotly.react(div, [trace], layout, CONFIG);
   }
 
-  await drawStep(0);
+  // Open at the step the notebook is about (plot.predictions' `at`), not always at t = 0.
+  const start = Math.max(0, plot.steps.findIndex((s) => s.t === plot.at));
+  select.value = String(start);
+  await drawStep(start);
 }

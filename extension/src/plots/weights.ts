@@ -2,7 +2,7 @@
 import type { Annotations, Data, Datum, Shape } from "plotly.js";
 import type { WeightsPlot } from "seqlab/schema";
 import { loadPlotly, plain, themeColors } from "../plotly.js";
-import { CONFIG, DIVERGING, header, panel, themedLayout } from "./common.js";
+import { colorbarTicks, CONFIG, DIVERGING, header, panel, themedLayout } from "./common.js";
 
 export async function drawWeights(host: HTMLElement, plot: WeightsPlot): Promise<void> {
   const Plotly = await loadPlotly();
@@ -24,7 +24,7 @@ export async function drawWeights(host: HTMLElement, plot: WeightsPlot): Promise
     colorscale: DIVERGING,
     hoverongaps: false,
     // Horizontal, under the axis: the right margin holds the block labels.
-    colorbar: { orientation: "h", thickness: 8, len: 0.6, y: -0.22, yanchor: "top", title: { text: "weight", side: "top" } },
+    colorbar: { orientation: "h", thickness: 8, len: 0.6, y: -0.22, yanchor: "top", title: { text: "weight", side: "top" }, ...colorbarTicks(-plot.zmax, plot.zmax, "diverging") },
     hovertemplate: `${plain(plot.name)}<br>%{customdata}<br>value %{z:.4f}<extra></extra>`,
   };
   // Block boundaries in drawn-row coordinates.

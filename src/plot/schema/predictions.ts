@@ -27,6 +27,8 @@ export interface PredictionsPlot {
   k: number;
   vocabSize: number;
   steps: PredictionStep[];
+  /** The time step t the interactive view opens at (default the first step). */
+  at?: number;
 }
 
 /** More bars than this per step would not be readable. */
@@ -41,6 +43,9 @@ export function validatePredictions(p: Record<string, Json>, errors: string[]): 
   if (!checkNumber(p, "k", errors, "", { integer: true, min: 1, max: MAX_TOP_K })) return;
   if (!checkNumber(p, "vocabSize", errors, "", { integer: true, min: 1 })) return;
   const k = Math.min(p.k as number, p.vocabSize as number);
+  if (p.at !== undefined && checkNumber(p, "at", errors, "", { integer: true, min: 0 }) && Array.isArray(p.steps) && !p.steps.some((s: Json) => isObject(s) && s.t === p.at)) {
+    errors.push(`at must be the t of one of the steps, got ${p.at as number}`);
+  }
   checkObjects(p.steps, "steps", MAX_PREDICTION_STEPS, errors)?.forEach((step, s) => {
     const where = `steps[${s}].`;
     checkNumber(step, "t", errors, where, { integer: true, min: 0, max: LIMITS.maxSteps * 1000 });
