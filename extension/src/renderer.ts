@@ -8,7 +8,7 @@ import { Widget } from "@lumino/widgets";
 import { MIME_TYPE, parsePlot } from "seqlab/schema";
 import { showError } from "./error-box.js";
 import { followTheme } from "./theme.js";
-import { DRAWERS } from "./plots/index.js";
+import { DRAWERS, type DrawContext } from "./plots/index.js";
 
 export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
   constructor() {
@@ -25,7 +25,34 @@ export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
     followTheme(this.node);
   }
 
+  /** The current drawing's context: aborted when the output goes or is drawn anew. */
+  private drawing: AbortController | null = null;
+  /** The model the output holds now, and the payload a drawer last wrote into it (see DrawContext.keep). */
+  private model: IRenderMime.IMimeModel | null = null;
+  private kept: unknown = undefined;
+
+  override dispose(): void {
+    this.drawing?.abort();
+    super.dispose();
+  }
+
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    this.model = model;
+    // JupyterLab renders the output again after every setData; for our own write the drawing is
+    // current, and drawing anew would end the work it is doing (and write, and draw, in a loop).
+    if (this.kept !== undefined && model.data[MIME_TYPE] === this.kept) return;
+    this.drawing?.abort();
+    const drawing = new AbortController();
+    this.drawing = drawing;
+    this.kept = undefined;
+    const context: DrawContext = {
+      signal: drawing.signal,
+      keep: (bundle) => {
+        if (drawing.signal.aborted || !this.model) return;
+        this.kept = bundle[MIME_TYPE];
+        this.model.setData({ data: bundle as unknown as IRenderMime.IMimeModel.ISetDataOptions["data"] });
+      },
+    };
     this.node.replaceChildren();
     const parsed = parsePlot(model.data[MIME_TYPE]);
     if (!parsed.ok) {
@@ -34,8 +61,8 @@ export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
     }
     try {
       const plot = parsed.value;
-      const draw = DRAWERS[plot.kind] as (host: HTMLElement, p: typeof plot) => Promise<void>;
-      await draw(this.node, plot);
+      const draw = DRAWERS[plot.kind] as (host: HTMLElement, p: typeof plot, context: DrawContext) => Promise<void>;
+      await draw(this.node, plot, context);
     } catch (e) {
       this.node.replaceChildren();
       showError(this.node, "This seqlab plot failed to draw", [String((e as Error)?.message ?? e)]);

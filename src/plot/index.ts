@@ -19,7 +19,9 @@ export { saturation, saturationText, saturationSvg, type SaturationOptions } fro
 export { predictions, predictionsText, predictionsSvg, type PredictionsInput } from "./predictions.js";
 export { bidirectional, bidirectionalText, bidirectionalSvg, type BidirectionalOptions } from "./bidirectional.js";
 export { attention, attentionText, attentionSvg, type AttentionOptions } from "./attention.js";
-export { playground, playgroundText, playgroundSvg, type PlaygroundOptions } from "./playground.js";
+export {
+  playground, playgroundText, playgroundSvg, playgroundBundle, playgroundRunCells, playgroundEndedText, keptPlaygroundRun, PLAYGROUND_RUN_COLUMNS, type PlaygroundOptions,
+} from "./playground.js";
 export { pca2, type PCA2 } from "./pca.js";
 export { display, inNotebook, newDisplayId, type MimeBundle } from "./display.js";
 export { fmtOrGap } from "./emit.js";

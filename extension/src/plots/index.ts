@@ -15,7 +15,18 @@ import { drawBidirectional } from "./bidirectional.js";
 import { drawAttention } from "./attention.js";
 import { drawPlayground } from "./playground.js";
 
-type Drawer<K extends PlotKind> = (host: HTMLElement, plot: Extract<Plot, { kind: K }>) => Promise<void>;
+/** What a drawer may do beyond drawing into its host; most use none of it. */
+export interface DrawContext {
+  /** Aborted when the output is disposed or drawn anew: end any work still going (a training worker). */
+  readonly signal: AbortSignal;
+  /**
+   * Replaces the output's data with `bundle` (MIME type → value), so that saving the notebook
+   * keeps it. The renderer does not draw again for this change: the drawing already shows it.
+   */
+  keep(bundle: Readonly<Record<string, string | object>>): void;
+}
+
+type Drawer<K extends PlotKind> = (host: HTMLElement, plot: Extract<Plot, { kind: K }>, context: DrawContext) => Promise<void>;
 
 export const DRAWERS: { [K in PlotKind]: Drawer<K> } = {
   gates: drawGates,

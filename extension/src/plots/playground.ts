@@ -1,37 +1,31 @@
 /**
  * The memory playground: a select box per setting (declared once in the schema), Train and
- * Stop, and the training curves of every run so far. Training happens here, in the page, with
- * seqlab itself (`Experiment`, on its WebAssembly kernels when they load); the kernel is not
- * involved. A run takes slices of about 40 ms and yields between them, so the page stays
- * responsive and the curves grow while it trains. The library is loaded on the first Train, so
- * that the other plots do not carry it.
+ * Stop, the training curves of every run so far and a table of them. Training happens in the
+ * page but off its main thread, in a Web Worker (playground-worker.ts) that runs seqlab's
+ * `Experiment` on its WebAssembly kernels; the kernel is not involved. The page only draws
+ * what the worker reports, so it stays responsive however big the model.
+ *
+ * Finished runs are written back into the output (`DrawContext.keep`), so saving the notebook
+ * keeps them and reopening it shows them again. The library (for the chart's payload, the
+ * table's numbers and the kept bundle) is loaded on the first Train or when there are kept
+ * runs to show, so that the other plots do not carry it.
  */
 import type { PlaygroundState } from "seqlab";
-import { PLAYGROUND_PARAM_NAMES, PLAYGROUND_PARAMS, type PlaygroundPlot, type PlaygroundParam } from "seqlab/schema";
+import { PLAYGROUND_MAX_RUNS, PLAYGROUND_PARAM_NAMES, PLAYGROUND_PARAMS, type PlaygroundPlot, type PlaygroundParam, type PlaygroundRun } from "seqlab/schema";
 import { showError } from "../error-box.js";
+import type { DrawContext } from "./index.js";
+import type { FromWorker, ToWorker } from "./playground-protocol.js";
 import { drawTraining } from "./training.js";
 import { header } from "./common.js";
 
-/** Time a slice of training may hold the page for. */
-const SLICE_MS = 40;
-/** Runs kept on the chart; older ones are dropped. */
-const MAX_RUNS = 10;
-
-/** A finished or running run as the chart and the table show it. */
-interface Run {
-  id: number;
-  state: PlaygroundState;
-  steps: number[];
-  loss: number[];
-  accuracy: number[];
-  testAccuracy: number | null;
-  msPerStep: number;
-  kernels: string;
-  /** Why the run ended early ("" when it ran all its steps). */
-  stopped: string;
-}
-
-const COLUMNS = ["run", ...PLAYGROUND_PARAM_NAMES.map((k) => PLAYGROUND_PARAMS[k].short), "final loss", "test accuracy", "ms / step", "ran on", "ended"];
+/**
+ * How long Stop waits for the worker to finish its step. Past it (a step can take longer than
+ * this with a big batch and a long lag) the worker is ended at once and a fresh one trains
+ * the next run; the stopped run then keeps its steps but has no test accuracy.
+ */
+const STOP_GRACE_MS = 80;
+/** Least time between two redraws of the chart and the table while a run trains. */
+const REDRAW_MS = 100;
 
 /** The settings of `state` that differ from the defaults, for the legend (cell and k are in the run's name). */
 function legendSettings(state: PlaygroundState): Record<string, string | number> {
@@ -42,7 +36,7 @@ function legendSettings(state: PlaygroundState): Record<string, string | number>
   return out;
 }
 
-const runName = (run: Run): string => `#${run.id} ${run.state.cell.toUpperCase()} ${PLAYGROUND_PARAMS.lag.short}=${run.state.lag}`;
+const runName = (run: PlaygroundRun): string => `#${run.id} ${run.state.cell.toUpperCase()} ${PLAYGROUND_PARAMS.lag.short}=${run.state.lag}`;
 
 function controls(root: HTMLElement, state: PlaygroundState): Map<PlaygroundParam, HTMLSelectElement> {
   const row = document.createElement("div");
@@ -86,17 +80,12 @@ function button(parent: HTMLElement, text: string, part: string): HTMLButtonElem
   return b;
 }
 
-/** The seqlab library, loaded on the first Train. */
+/** The seqlab library, loaded on first use. */
 type Library = typeof import("seqlab");
 
-/** A number as the library's plots print it; "—" for none (no step yet). */
-function num(lib: Library, v: number | null): string {
-  return lib.plot.fmtOrGap(v !== null && Number.isFinite(v) ? v : null);
-}
-
-function fillTable(lib: Library, table: HTMLTableElement, runs: readonly Run[]): void {
+function fillTable(lib: Library, table: HTMLTableElement, runs: readonly PlaygroundRun[], live: PlaygroundRun | null): void {
   const head = document.createElement("tr");
-  for (const c of COLUMNS) {
+  for (const c of lib.plot.PLAYGROUND_RUN_COLUMNS) {
     const th = document.createElement("th");
     th.textContent = c;
     head.appendChild(th);
@@ -104,10 +93,8 @@ function fillTable(lib: Library, table: HTMLTableElement, runs: readonly Run[]):
   const rows = runs.map((run) => {
     const tr = document.createElement("tr");
     tr.dataset.run = String(run.id);
-    const cells = [
-      `#${run.id}`, ...PLAYGROUND_PARAM_NAMES.map((k) => String(run.state[k])),
-      num(lib, run.loss.at(-1) ?? null), num(lib, run.testAccuracy), num(lib, run.msPerStep), run.kernels, run.stopped,
-    ];
+    const cells = lib.plot.playgroundRunCells(run);
+    if (run === live) cells[cells.length - 1] = "training…";
     for (const text of cells) {
       const td = document.createElement("td");
       td.textContent = text;
@@ -118,7 +105,15 @@ function fillTable(lib: Library, table: HTMLTableElement, runs: readonly Run[]):
   table.replaceChildren(head, ...rows);
 }
 
-export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot): Promise<void> {
+/** The run under way: its record, and how to stop it. */
+interface Live {
+  run: PlaygroundRun;
+  worker: Worker;
+  /** Set once Stop was pressed: ends the run without the worker if it does not answer in time. */
+  grace: ReturnType<typeof setTimeout> | null;
+}
+
+export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot, context: DrawContext): Promise<void> {
   header(host, payload.title, payload.note);
   const root = document.createElement("div");
   root.className = "seqlab-playground";
@@ -132,87 +127,207 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot)
   const status = document.createElement("span");
   status.className = "seqlab-progress";
   status.setAttribute("role", "status");
-  status.textContent = "Pick settings and press Train: the model trains here, in the page.";
   bar.appendChild(status);
   root.appendChild(bar);
   const problems = document.createElement("div");
   const chart = document.createElement("div");
   chart.className = "seqlab-playground-chart";
+  // The table scrolls sideways inside the output if it is still too wide for it, so no column is ever out of reach.
+  const tableBox = document.createElement("div");
+  tableBox.className = "seqlab-runs-box";
   const table = document.createElement("table");
   table.className = "seqlab-runs";
-  root.append(problems, chart, table);
+  tableBox.appendChild(table);
+  root.append(problems, chart, tableBox);
 
-  const runs: Run[] = [];
-  let nextId = 1;
-  let stopRequested = false;
+  const runs: PlaygroundRun[] = payload.runs?.list.map((r) => ({ ...r, curve: { ...r.curve } })) ?? [];
+  let nextId = (runs.at(-1)?.id ?? 0) + 1;
   let lib: Library | null = null;
+  const library = async (): Promise<Library> => (lib ??= await import("seqlab"));
+  /** The worker, started on the first Train and kept for the next runs; ended with the output. */
+  let worker: Worker | null = null;
+  let live: Live | null = null;
+  const num = (v: number | null): string => (lib ? lib.plot.fmtOrGap(v !== null && Number.isFinite(v) ? v : null) : "—");
 
-  const redraw = async (lib: Library, current: Run | null): Promise<void> => {
-    const seqlab = lib.plot;
+  status.textContent = runs.length
+    ? `${runs.length} run${runs.length === 1 ? "" : "s"} kept in this output from before; change a setting and press Train for another.`
+    : "Pick settings and press Train: the model trains here, in a background worker of this page, and finished runs are kept in the notebook when you save it.";
+
+  const redraw = async (lib: Library): Promise<void> => {
+    const current = live?.run ?? null;
     const progress = current && {
-      step: current.steps.length, totalSteps: current.state.steps, loss: current.loss.at(-1) ?? null,
-      stepsPerSecond: current.msPerStep > 0 ? 1000 / current.msPerStep : null, secondsLeft: null, done: false,
+      step: current.stepsTaken, totalSteps: current.state.steps, loss: current.finalLoss,
+      stepsPerSecond: current.msPerStep ? 1000 / current.msPerStep : null, secondsLeft: null, done: false,
     };
-    const curves = seqlab.trainingPayload(
-      runs.map((r) => ({ name: runName(r), hyperparameters: legendSettings(r.state), steps: r.steps, loss: r.loss, accuracy: r.accuracy })),
+    const curves = lib.plot.trainingPayload(
+      runs.map((r) => ({
+        name: runName(r), hyperparameters: legendSettings(r.state), steps: r.curve.steps,
+        // A kept gap (null) is a NaN to the builder, which shows it as a gap again.
+        loss: r.curve.loss.map((v) => v ?? NaN), accuracy: r.curve.accuracy.map((v) => v ?? NaN),
+      })),
       { title: "Loss and accuracy on each training batch", metrics: ["loss", "accuracy"] },
-      progress && { ...progress, line: seqlab.progressLine(progress) },
+      progress && { ...progress, line: lib.plot.progressLine(progress) },
       "plot.playground",
     );
     await drawTraining(chart, curves);
-    fillTable(lib, table, runs);
+    fillTable(lib, table, runs, current);
   };
 
-  const runOnce = async (): Promise<void> => {
-    problems.replaceChildren();
-    const state = readSettings(selects);
-    const run: Run = { id: nextId++, state, steps: [], loss: [], accuracy: [], testAccuracy: null, msPerStep: NaN, kernels: "", stopped: "" };
-    status.textContent = `#${run.id}: loading the kernels…`;
-    lib ??= await import("seqlab");
-    const experiment = await lib.Experiment.create(state);
-    runs.push(run);
-    if (runs.length > MAX_RUNS) runs.shift();
-    while (!experiment.done && !stopRequested) {
-      try {
-        for (const r of experiment.advance(SLICE_MS)) {
-          run.steps.push(r.step);
-          run.loss.push(r.loss);
-          run.accuracy.push(r.accuracy);
-        }
-      } catch (e) {
-        run.stopped = `stopped at step ${run.steps.length + 1}`;
-        throw e;
-      } finally {
-        run.msPerStep = experiment.msPerStep;
-        run.kernels = experiment.kernels();
-      }
-      status.textContent = `#${run.id}: step ${run.steps.length}/${state.steps} · loss ${num(lib, run.loss.at(-1) ?? null)} · ${num(lib, run.msPerStep)} ms/step · ${run.kernels}`;
-      await redraw(lib, run);
-      // Let the page handle input and paint before the next slice.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+  // Redraws are coalesced: the worker may report a hundred times a second, the chart needs far fewer.
+  let drawing: Promise<void> | null = null;
+  let again = false;
+  let lastDraw = 0;
+  const scheduleDraw = (): void => {
+    if (drawing) {
+      again = true;
+      return;
     }
-    if (stopRequested) run.stopped = `stopped by you at step ${run.steps.length}`;
-    run.testAccuracy = experiment.testAccuracy();
-    status.textContent = `#${run.id} ${run.stopped || "done"}: test accuracy ${num(lib, run.testAccuracy)} (chance 0.25) · ${num(lib, run.msPerStep)} ms/step · ${run.kernels}`;
-    await redraw(lib, null);
+    drawing = (async () => {
+      const l = await library();
+      const wait = lastDraw + REDRAW_MS - performance.now();
+      if (live && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      if (context.signal.aborted) return;
+      lastDraw = performance.now();
+      await redraw(l);
+    })()
+      .catch((e: unknown) => showError(problems, "The chart could not be drawn", [String((e as Error)?.message ?? e)]))
+      .finally(() => {
+        drawing = null;
+        if (again) {
+          again = false;
+          scheduleDraw();
+        }
+      });
   };
+
+  /** Writes the runs into the output, so that saving the notebook keeps them. */
+  const keep = (): void => {
+    if (!lib || context.signal.aborted) return;
+    try {
+      context.keep(lib.plot.playgroundBundle(payload, runs));
+    } catch (e) {
+      showError(problems, "The runs could not be kept in the notebook", [String((e as Error)?.message ?? e)]);
+    }
+  };
+
+  const finish = (ended: PlaygroundRun["ended"], why: string): void => {
+    if (!live) return;
+    const { run, grace } = live;
+    if (grace !== null) clearTimeout(grace);
+    run.ended = ended;
+    live = null;
+    train.disabled = false;
+    stop.disabled = true;
+    status.textContent = `#${run.id} ${endedWords(run)}: ${why}`;
+    scheduleDraw();
+  };
+
+  const runOf = (from: Worker, m: FromWorker): PlaygroundRun | null => {
+    if (live && live.worker === from && live.run.id === m.run) return live.run;
+    // The test accuracy comes after the run has ended.
+    if (m.type === "tested" && worker === from) return runs.find((r) => r.id === m.run) ?? null;
+    return null;
+  };
+  const endedWords = (run: PlaygroundRun): string => (run.ended === "done" ? "done" : lib!.plot.playgroundEndedText(run));
+
+  const onMessage = (from: Worker, m: FromWorker): void => {
+    const run = runOf(from, m);
+    // A message of a run already ended, or of a worker already let go: the page has moved on.
+    if (!run) return;
+    if (m.type === "steps") {
+      run.curve.steps.push(...m.steps);
+      run.curve.loss.push(...m.loss);
+      run.curve.accuracy.push(...m.accuracy);
+      run.stepsTaken = m.steps.at(-1) ?? run.stepsTaken;
+      run.finalLoss = m.loss.at(-1) ?? run.finalLoss;
+      run.msPerStep = m.msPerStep;
+      run.kernels = m.kernels;
+      status.textContent = `#${run.id}: step ${run.stepsTaken}/${run.state.steps} · loss ${num(run.finalLoss)} · ${num(run.msPerStep)} ms/step · ${run.kernels}`;
+      scheduleDraw();
+    } else if (m.type === "ended") {
+      run.stepsTaken = m.stepsTaken;
+      run.msPerStep = Number.isFinite(m.msPerStep) ? m.msPerStep : null;
+      run.kernels = m.kernels;
+      if (m.ended === "failed") {
+        showError(problems, "Training stopped", [m.message]);
+        finish("failed", "the run could not go on.");
+        keep();
+      } else {
+        finish(m.ended, "measuring the test accuracy…");
+      }
+    } else {
+      run.testAccuracy = Number.isFinite(m.testAccuracy) ? m.testAccuracy : null;
+      status.textContent = `#${run.id} ${endedWords(run)}: test accuracy ${num(run.testAccuracy)} (chance 0.25) · ${num(run.msPerStep)} ms/step · ${run.kernels}`;
+      scheduleDraw();
+      keep();
+    }
+  };
+
+  const startWorker = (): Worker => {
+    const w = new Worker(new URL("./playground-worker.js", import.meta.url));
+    w.onmessage = (event: MessageEvent<FromWorker>) => onMessage(w, event.data);
+    w.onerror = (event) => {
+      event.preventDefault();
+      showError(problems, "The training worker failed", [event.message || "it could not start (see the browser's console)"]);
+      if (live?.worker === w) finish("failed", "the training worker failed.");
+      if (worker === w) worker = null;
+      w.terminate();
+    };
+    return w;
+  };
+  const post = (w: Worker, message: ToWorker): void => w.postMessage(message);
 
   train.addEventListener("click", () => {
-    train.disabled = true;
-    stop.disabled = false;
-    stopRequested = false;
-    runOnce()
-      .catch(async (e: unknown) => {
-        status.textContent = "The run could not go on.";
-        showError(problems, "Training stopped", [String((e as Error)?.message ?? e)]);
-        if (lib && runs.length) await redraw(lib, null).catch(() => undefined);
-      })
-      .finally(() => {
-        train.disabled = false;
-        stop.disabled = true;
-      });
+    void (async () => {
+      train.disabled = true;
+      stop.disabled = false;
+      problems.replaceChildren();
+      const state = readSettings(selects);
+      const run: PlaygroundRun = {
+        id: nextId++, state, stepsTaken: 0, finalLoss: null, testAccuracy: null, msPerStep: null, kernels: "", ended: "done",
+        curve: { steps: [], loss: [], accuracy: [] },
+      };
+      status.textContent = `#${run.id}: loading the kernels…`;
+      await library();
+      if (context.signal.aborted) return;
+      worker ??= startWorker();
+      live = { run, worker, grace: null };
+      runs.push(run);
+      if (runs.length > PLAYGROUND_MAX_RUNS) runs.shift();
+      post(worker, { type: "start", run: run.id, state });
+    })().catch((e: unknown) => {
+      showError(problems, "Training could not start", [String((e as Error)?.message ?? e)]);
+      train.disabled = false;
+      stop.disabled = true;
+    });
   });
+
   stop.addEventListener("click", () => {
-    stopRequested = true;
+    if (!live || live.grace !== null) return;
+    const current = live;
+    stop.disabled = true;
+    status.textContent = `#${current.run.id}: stopping…`;
+    post(current.worker, { type: "stop", run: current.run.id });
+    current.grace = setTimeout(() => {
+      if (live !== current) return;
+      // The step under way is too long to wait for: end the worker, keep the steps seen.
+      current.worker.terminate();
+      if (worker === current.worker) worker = null;
+      finish("stopped", "the step under way was dropped, so the test accuracy was not measured.");
+      keep();
+    }, STOP_GRACE_MS);
   });
+
+  context.signal.addEventListener("abort", () => {
+    worker?.terminate();
+    worker = null;
+    if (live?.grace) clearTimeout(live.grace);
+    live = null;
+  }, { once: true });
+
+  if (runs.length) {
+    await library();
+    await redraw(lib!);
+  }
 }

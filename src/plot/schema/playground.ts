@@ -7,7 +7,8 @@
  * Every hyperparameter is declared once, here: its label, what it does, the values on offer and
  * the default. The controls, the validator and the library's `Experiment` all read this table.
  */
-import { checkString, isObject, type Json } from "./common.js";
+import { checkNumber, checkNumbers, checkStepIndices } from "./checks.js";
+import { checkString, isObject, LIMITS, type Json } from "./common.js";
 
 interface Param<V extends string | number> {
   readonly label: string;
@@ -116,6 +117,40 @@ export function checkPlaygroundState(state: Json, errors: string[], where = "sta
   return errors.length === before;
 }
 
+/** Runs a playground keeps (on its chart, and in the notebook's output): the newest. */
+export const PLAYGROUND_MAX_RUNS = 10;
+/** Points of a kept run's curves; a longer run is stored averaged over buckets of steps. */
+export const PLAYGROUND_MAX_POINTS = 250;
+/** The layout of `runs` in the payload; a renderer refuses a layout it does not know. */
+export const PLAYGROUND_RUNS_VERSION = 1;
+export const PLAYGROUND_ENDINGS = ["done", "stopped", "failed"] as const;
+
+/** One run as the chart and the table show it, and as the notebook keeps it. */
+export interface PlaygroundRun {
+  /** Numbered from 1 within the output: "#3". */
+  id: number;
+  state: PlaygroundState;
+  /** Training steps the run took. */
+  stepsTaken: number;
+  /** The loss of its last step (the curve may be averaged). null before the first step. */
+  finalLoss: number | null;
+  /** Accuracy on 512 sequences the model never trained on; null when not measured. */
+  testAccuracy: number | null;
+  msPerStep: number | null;
+  /** Which kernels ran, in words ("WebAssembly SIMD on 1 thread"). */
+  kernels: string;
+  /** "done": all its steps; "stopped": by the Stop button; "failed": it could not go on. */
+  ended: (typeof PLAYGROUND_ENDINGS)[number];
+  /** Loss and accuracy on each training batch (null: NaN/Inf), at the given step numbers. */
+  curve: { steps: number[]; loss: (number | null)[]; accuracy: (number | null)[] };
+}
+
+export interface PlaygroundRuns {
+  version: typeof PLAYGROUND_RUNS_VERSION;
+  /** Oldest first, at most PLAYGROUND_MAX_RUNS. */
+  list: PlaygroundRun[];
+}
+
 export interface PlaygroundPlot {
   version: 1;
   kind: "playground";
@@ -124,9 +159,60 @@ export interface PlaygroundPlot {
   note: string;
   /** The settings the controls start at. */
   state: PlaygroundState;
+  /** Runs trained in this output, written back by the extension so that saving the notebook keeps them. Absent: none. */
+  runs?: PlaygroundRuns;
 }
 
 export function validatePlayground(p: Record<string, Json>, errors: string[]): void {
   checkString(p, "note", errors);
   checkPlaygroundState(p.state, errors);
+  if (p.runs !== undefined) checkPlaygroundRuns(p.runs, errors);
 }
+
+/** Checks kept runs as strictly as the rest of the payload: they come from a notebook file, which anyone can edit. */
+function checkPlaygroundRuns(runs: Json, errors: string[]): void {
+  if (!isObject(runs)) return void errors.push(`runs must be an object { version, list }; got ${Array.isArray(runs) ? "an array" : JSON.stringify(runs)?.slice(0, 40)}`);
+  if (runs.version !== PLAYGROUND_RUNS_VERSION) {
+    return void errors.push(`runs.version must be ${PLAYGROUND_RUNS_VERSION} (the layout of kept runs this renderer reads); got ${JSON.stringify(runs.version)?.slice(0, 40) ?? "nothing"}`);
+  }
+  const list = runs.list;
+  if (!Array.isArray(list) || list.length > PLAYGROUND_MAX_RUNS) {
+    return void errors.push(`runs.list must be an array of at most ${PLAYGROUND_MAX_RUNS} runs; got ${Array.isArray(list) ? `${list.length} runs` : JSON.stringify(list)?.slice(0, 40) ?? "nothing"}`);
+  }
+  let previousId = 0;
+  list.forEach((run: Json, k) => {
+    const where = `runs.list[${k}]`;
+    if (!isObject(run)) return void errors.push(`${where} must be an object`);
+    const before = errors.length;
+    for (const key of Object.keys(run)) {
+      if (!RUN_KEYS.includes(key)) errors.push(`${where} has an unknown field ${JSON.stringify(key.slice(0, 40))}; known: ${RUN_KEYS.join(", ")}`);
+    }
+    if (checkNumber(run, "id", errors, `${where}.`, { integer: true, min: 1, max: 1e9 })) {
+      if ((run.id as number) <= previousId) errors.push(`${where}.id must be above the previous run's (${previousId}); got ${run.id}`);
+      previousId = run.id as number;
+    }
+    checkPlaygroundState(run.state, errors, `${where}.state`);
+    checkNumber(run, "stepsTaken", errors, `${where}.`, { integer: true, min: 0, max: LIMITS.maxSteps });
+    checkNumber(run, "finalLoss", errors, `${where}.`, { nullable: true, min: 0 });
+    checkNumber(run, "testAccuracy", errors, `${where}.`, { nullable: true, min: 0, max: 1 });
+    checkNumber(run, "msPerStep", errors, `${where}.`, { nullable: true, min: 0 });
+    checkString(run, "kernels", errors, `${where}.`);
+    if (!(PLAYGROUND_ENDINGS as readonly Json[]).includes(run.ended)) {
+      errors.push(`${where}.ended must be ${PLAYGROUND_ENDINGS.map((e) => JSON.stringify(e)).join(", ")}; got ${JSON.stringify(run.ended)?.slice(0, 40) ?? "nothing"}`);
+    }
+    const curve = run.curve;
+    if (!isObject(curve)) return void errors.push(`${where}.curve must be an object { steps, loss, accuracy }`);
+    const steps = curve.steps;
+    if (!Array.isArray(steps) || steps.length > PLAYGROUND_MAX_POINTS) {
+      return void errors.push(`${where}.curve.steps must be an array of at most ${PLAYGROUND_MAX_POINTS} step numbers`);
+    }
+    if (!checkStepIndices(steps, steps.length, `${where}.curve.steps`, errors)) return;
+    checkNumbers(curve.loss, steps.length, `${where}.curve.loss`, errors, { nullable: true });
+    checkNumbers(curve.accuracy, steps.length, `${where}.curve.accuracy`, errors, { nullable: true, min: 0, max: 1 });
+    if (errors.length === before && steps.length && (steps.at(-1) as number) > (run.stepsTaken as number)) {
+      errors.push(`${where}.curve.steps goes to step ${steps.at(-1)}, past the ${run.stepsTaken} steps the run took`);
+    }
+  });
+}
+
+const RUN_KEYS: readonly string[] = ["id", "state", "stepsTaken", "finalLoss", "testAccuracy", "msPerStep", "kernels", "ended", "curve"] satisfies readonly (keyof PlaygroundRun)[];
