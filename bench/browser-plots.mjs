@@ -84,7 +84,7 @@ function bundleSize() {
 }
 
 async function main() {
-  setup();
+  setup({ dev: true });
   const root = join(ROOT, "test-results", "bench-lab");
   rmSync(root, { recursive: true, force: true });
   for (const d of [`${root}.data`, `${root}.runtime`]) rmSync(d, { recursive: true, force: true });

@@ -2,8 +2,9 @@
 // and nothing else, so a second run takes seconds. Everything lands inside the project:
 // node_modules/, dist/, extension/lib, kernel/lab/build and kernel/env/ (a private JUPYTER_PATH).
 //
-//   node kernel/setup.mjs            set-up for npm start
-//   node kernel/setup.mjs --test     also what the tests need (Debian's chromium)
+//   node kernel/setup.mjs            set-up for npm start (no devDependencies)
+//   node kernel/setup.mjs --dev      also the developers' npm packages (bench, site, compiler)
+//   node kernel/setup.mjs --test     those, and what the tests need (Debian's chromium)
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, copyFileSync } from "node:fs";
@@ -162,17 +163,27 @@ function coreMeta() {
   copyFileSync(join(ROOT, "node_modules", "@jupyterlab", "core-meta", "core.package.json"), join(dir, "package.json"));
 }
 
-export function setup({ test = false } = {}) {
+/**
+ * `dev` (implied by `test`) installs the developers' tools too: the test runner, playwright-core,
+ * the AssemblyScript compiler, TF.js for the bench, the JupyterLite site's packages. Without it
+ * (`npm start`) npm leaves out every devDependency, and the library uses the committed
+ * WebAssembly kernels.
+ */
+export function setup({ test = false, dev = test } = {}) {
   const started = Date.now();
   ensureSystemPackages(test ? [...APT_RUN, ...APT_TEST] : APT_RUN);
   const python = findPython();
 
-  step("npm ci", ["package-lock.json"], ["node_modules/.package-lock.json"], () => {
+  const hidden = join(ROOT, "node_modules", ".package-lock.json");
+  // A package only the developers' install has: its presence tells the two installs apart.
+  const devMarker = join("node_modules", "vitest", "package.json");
+  const installed = (full) => existsSync(hidden) && statSync(hidden).mtimeMs >= statSync(join(ROOT, "package-lock.json")).mtimeMs && (!full || existsSync(join(ROOT, devMarker)));
+  step(dev ? "npm ci" : "npm ci (student)", ["package-lock.json"], dev ? ["node_modules/.package-lock.json", devMarker] : ["node_modules/.package-lock.json"], () => {
     // npm records a finished install in node_modules/.package-lock.json; when that is newer than
-    // the lock file (say after a developer's `npm install`), node_modules is already current.
-    const hidden = join(ROOT, "node_modules", ".package-lock.json");
-    if (existsSync(hidden) && statSync(hidden).mtimeMs >= statSync(join(ROOT, "package-lock.json")).mtimeMs) return;
-    run("npm", ["ci", "--no-audit", "--no-fund"]);
+    // the lock file (say after a developer's `npm install`), node_modules is already current. A
+    // developers' install is kept by `npm start`: it holds everything a student's does.
+    if (installed(dev)) return;
+    run("npm", ["ci", "--no-audit", "--no-fund", ...(dev ? [] : ["--omit=dev"])]);
   });
   linkSelf();
   step("build library", ["src", "tsconfig.json", "package.json", "kernel/build-wasm.mjs"], ["dist/index.js", "src/kernels/wasm/kernels.generated.ts"], () => {
@@ -198,7 +209,7 @@ export function setup({ test = false } = {}) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    setup({ test: process.argv.includes("--test") });
+    setup({ test: process.argv.includes("--test"), dev: process.argv.includes("--dev") || process.argv.includes("--test") });
   } catch (e) {
     console.error(`[seqlab] set-up failed: ${e.message}`);
     process.exit(1);

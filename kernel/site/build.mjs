@@ -57,7 +57,7 @@ function parseArgs(argv) {
  * (seconds), not the front end (minutes).
  */
 export function buildFrontEnd() {
-  setup();
+  setup({ dev: true });
   const webpack = (part) => () => {
     const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(SITE, "tsconfig.json")], { cwd: ROOT, stdio: "inherit" });
     if (tsc.status !== 0) throw new Error(`compiling kernel/site/src failed (exit ${tsc.status})`);
