@@ -110,8 +110,9 @@ describe("plots-a.ipynb in JupyterLab", () => {
     const changed = Object.keys(at0).filter((k) => at0[k] !== at2[k]);
     expect(changed.filter((k) => k.startsWith("box-")).length).toBeGreaterThan(0);
     expect(await plot.locator(".seqlab-step").textContent()).toBe("t = 2 of 6, token “pizza”");
-    // The value printed in the forget-gate box is the mean of f over the 8 bars' units.
-    expect(await plot.locator("[data-part='value-f']").textContent()).toMatch(/^0\.\d{3}$/);
+    // The value printed in the forget-gate box is the mean of f over the 8 bars' units, and says so.
+    expect(await plot.locator("[data-part='value-f']").textContent()).toMatch(/^mean 0\.\d{3}$/);
+    expect(await plot.locator(".seqlab-cell-diagram [data-part='caption']").textContent()).toBe("numbers in the boxes: mean over the 8 units; the bar charts show each unit");
 
     await slideTo(plot, 0);
     await plot.locator(".seqlab-play").click();
@@ -121,9 +122,24 @@ describe("plots-a.ipynb in JupyterLab", () => {
 
     const bars = plot.locator(".seqlab-bars[data-key='o']");
     const box = (await bars.boundingBox())!;
-    const slot = Number(await bars.getAttribute("data-slot")) * (box.width / Number((await bars.getAttribute("width"))!));
-    await page.mouse.move(box.x + 3.5 * slot, box.y + box.height * 0.6);
+    const scale = box.width / Number((await bars.getAttribute("width"))!);
+    const slot = Number(await bars.getAttribute("data-slot")) * scale;
+    const left = Number(await bars.getAttribute("data-left")) * scale;
+    const pointer = { x: box.x + left + 3.5 * slot, y: box.y + box.height * 0.6 };
+    await page.mouse.move(pointer.x, pointer.y);
     await expect.poll(() => plot.locator(".seqlab-hover").textContent()).toMatch(/^o at t=6, unit 3: 0\.\d{3}$/);
+    // The hover text is next to the pointer (it used to sit in the controls row, above the diagram).
+    const tip = (await plot.locator(".seqlab-hover").boundingBox())!;
+    expect(tip.x - pointer.x).toBeGreaterThanOrEqual(0);
+    expect(tip.x - pointer.x).toBeLessThan(30);
+    expect(tip.y - pointer.y).toBeGreaterThanOrEqual(0);
+    expect(tip.y - pointer.y).toBeLessThan(30);
+    // A gate box's hover lists what its one number averages.
+    const fBox = (await plot.locator("[data-part='box-f']").boundingBox())!;
+    await page.mouse.move(fBox.x + fBox.width / 2, fBox.y + fBox.height / 2);
+    await expect.poll(() => plot.locator(".seqlab-hover").textContent()).toMatch(/^f at t=6: mean 0\.\d{3} over 8 units \[(\d\.\d{3}, ){7}\d\.\d{3}\]$/);
+    await page.mouse.move(5, 5);
+    await expect.poll(() => plot.locator(".seqlab-hover").isHidden()).toBe(true);
     // The arrow keys step the focused slider and stay there: JupyterLab's notebook shortcuts
     // (which would move or collapse cells) do not see them.
     const visible = () => page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell:visible").count();
@@ -138,6 +154,42 @@ describe("plots-a.ipynb in JupyterLab", () => {
     expect(await visible()).toBe(cellsBefore);
     await slideTo(plot, 4);
     await saveImage(plot, "cell");
+  });
+
+  it("cell: each bar chart's scale is at its own left edge, under its title, with its quantity's range", async () => {
+    const plot = plotOf("cell");
+    const charts = await plot.locator(".seqlab-bars").evaluateAll((els) => els.map((svg) => {
+      const box = svg.getBoundingClientRect();
+      const bars = [...svg.querySelectorAll("[data-part^='bars-']")].map((b) => b.getBoundingClientRect()).filter((r) => r.width > 1);
+      const ticks = [...svg.querySelectorAll("[data-part='tick']")].map((t) => ({ text: t.textContent, box: t.getBoundingClientRect() }));
+      return { key: (svg as SVGElement).dataset.key, left: box.left, right: box.right, barsLeft: Math.min(...bars.map((r) => r.left)), ticks };
+    }));
+    const ticksOf = (key: string): string[] => charts.find((c) => c.key === key)!.ticks.map((t) => t.text ?? "");
+    // σ gates run from 0 to 1, the tanh candidate from −1 to 1, the states ± their largest value.
+    for (const key of ["i", "f", "o"]) expect(ticksOf(key)).toEqual(["0", "0.5", "1"]);
+    expect(ticksOf("g")).toEqual(["-1", "0", "1"]);
+    for (const key of ["c", "h"]) {
+      const [lo, mid, hi] = ticksOf(key);
+      expect([lo, mid]).toEqual([`-${hi}`, "0"]);
+    }
+    for (const c of charts) {
+      for (const t of c.ticks) {
+        // Inside its own chart and left of its bars: not at the right edge, next to the following chart's title.
+        expect(t.box.left, `${c.key} tick ${t.text}`).toBeGreaterThanOrEqual(c.left);
+        expect(t.box.right, `${c.key} tick ${t.text}`).toBeLessThanOrEqual(c.barsLeft);
+      }
+    }
+  });
+
+  it("gates: every colour bar labels its range (both ends and the middle), c_t and h_t included", async () => {
+    const plot = plotOf("gates");
+    for (const key of ["i", "f", "g", "o", "c", "h"]) {
+      const panel = plot.locator(`.seqlab-panel[data-key='${key}']`);
+      const labels = await panel.locator(".cbaxis text").allTextContents();
+      const zmax = await panel.evaluate((el) => (el as unknown as { data: { zmax: number }[] }).data[0]!.zmax);
+      expect(labels.length, `${key}: ${labels.join(", ")}`).toBeGreaterThanOrEqual(3);
+      expect(labels.at(-1), key).toBe(String(Number(zmax.toPrecision(3))));
+    }
   });
 
   it("training: loss and accuracy panels, a line per run, hyperparameters in the legend and the hover", async () => {

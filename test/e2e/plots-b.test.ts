@@ -81,8 +81,22 @@ describe("plots-b.ipynb in JupyterLab", () => {
     expect(await traceCount(plot.locator(".seqlab-panel[data-key='c']"))).toBe(8);
     const pca = plot.locator(".seqlab-panel[data-key='pca']");
     expect(await traceCount(pca)).toBe(1);
-    // Every point is labelled with its token on the plot itself.
-    expect(await pca.locator(".textpoint text").allTextContents()).toEqual(["I", "like", "pizza", ".", "I", "like", "cake"]);
+    // Every point is labelled with its token on the plot itself, "." quoted so that it shows.
+    expect(await pca.locator(".textpoint text").allTextContents()).toEqual(["I", "like", "pizza", "“.”", "I", "like", "cake"]);
+    // No label overlaps another label or another token's point.
+    const drawn = await pca.evaluate((el) => {
+      const rect = (e: Element) => { const r = e.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }; };
+      return { labels: [...el.querySelectorAll(".textpoint text")].map(rect), points: [...el.querySelectorAll(".scatterlayer .points path")].map(rect) };
+    });
+    type Box = (typeof drawn.labels)[number];
+    const overlap = (a: Box, b: Box): boolean => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    expect(drawn.points).toHaveLength(7);
+    drawn.labels.forEach((label, k) => {
+      for (let j = 0; j < k; j++) expect(overlap(label, drawn.labels[j]!), `label ${k} over label ${j}`).toBe(false);
+      drawn.points.forEach((point, j) => {
+        if (j !== k) expect(overlap(label, point), `label ${k} over point ${j}`).toBe(false);
+      });
+    });
     // Hovering the second "like" (t = 5) names it.
     const text = await hoverText(pca, 0, 5);
     expect(text).toMatch(/token like/);
@@ -130,14 +144,18 @@ describe("plots-b.ipynb in JupyterLab", () => {
     const bars = plot.locator(".seqlab-panel[data-key='bars']");
     expect(await traceCount(bars)).toBe(1);
     const ticks = () => bars.locator(".ytick text").allTextContents();
+    // It opens at the step the notebook asks for (at: 1), after "I like": pizza and cake.
+    expect(await plot.locator("select.seqlab-step").inputValue()).toBe("1");
+    expect(await ticks()).toContain("pizza");
+    expect(await ticks()).toContain("cake");
+    expect(await plot.locator(".seqlab-context").textContent()).toBe("read: I like → next?");
     // After "I" the trained model expects "like", and "like" is the true next token.
-    expect((await ticks())[0]).toBe("like");
+    await plot.locator("select.seqlab-step").selectOption("0");
+    await expect.poll(async () => (await ticks())[0], { timeout: 10_000 }).toBe("like");
     expect(await bars.locator(".bartext").first().textContent()).toMatch(/✓ true next/);
     expect(await plot.locator(".seqlab-context").textContent()).toBe("read: I → next?");
     await plot.locator("select.seqlab-step").selectOption("1");
     await expect.poll(ticks, { timeout: 10_000 }).toContain("pizza");
-    expect(await ticks()).toContain("cake");
-    expect(await plot.locator(".seqlab-context").textContent()).toBe("read: I like → next?");
     // Inside the first bar ("pizza", p ≈ 0.76 after "I like").
     const text = await hoverText(bars, 0, [0.3, 0]);
     expect(text).toMatch(/next token pizza/);
