@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, copyFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const ENV = join(ROOT, "kernel", "env");
@@ -147,8 +147,11 @@ function linkSelf() {
 // absolute path of this project's tslab: what `tslab install --prefix` does, without needing
 // IPython in Debian's Python.
 function registerKernel() {
-  const tslab = join(ROOT, "node_modules", ".bin", "tslab");
-  const spec = readFileSync(join(ROOT, "kernel", "tslab", "kernel.json"), "utf8").replaceAll("@TSLAB@", tslab);
+  const tslab = join(ROOT, "node_modules", "tslab", "bin", "tslab");
+  const preload = pathToFileURL(join(ROOT, "kernel", "tslab", "preload.mjs")).href;
+  const json = (s) => JSON.stringify(s).slice(1, -1);
+  const spec = readFileSync(join(ROOT, "kernel", "tslab", "kernel.json"), "utf8")
+    .replaceAll("@NODE@", json(process.execPath)).replaceAll("@PRELOAD@", json(preload)).replaceAll("@TSLAB@", json(tslab));
   const target = join(JUPYTER_PATH, "kernels", "tslab", "kernel.json");
   if (existsSync(target) && readFileSync(target, "utf8") === spec) return;
   log("registering the tslab kernel under kernel/env");

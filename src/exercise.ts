@@ -8,6 +8,7 @@
  * the student reading the notebook, the check cell holds a *sealed* key instead (see `seal`),
  * which can tell whether an answer is right without containing the answer.
  */
+import { SeqlabError } from "./errors.js";
 import { sha256 } from "./sha256.js";
 
 /** Options of `check`. */
@@ -22,22 +23,20 @@ export interface CheckOptions {
 export type Checkable = number | string | boolean | readonly Checkable[];
 
 /** The answer is not right. Its message is the verdict the student reads. */
-export class WrongAnswer extends Error {
+export class WrongAnswer extends SeqlabError {
   override name = "WrongAnswer";
 }
 
 /** The answer variable is still undefined: the exercise has not been done yet. */
-export class NotAnswered extends Error {
+export class NotAnswered extends SeqlabError {
   override name = "NotAnswered";
 }
 
 const DEFAULT_TOL = 1e-6;
 
-// The verdict is all a student needs to read: a stack trace into the library would bury it.
+// The verdict first, then only the student's own line (SeqlabError drops the library's frames).
 function fail(ErrorType: typeof WrongAnswer | typeof NotAnswered, message: string): never {
-  const error = new ErrorType(message);
-  error.stack = `${error.name}: ${message}`;
-  throw error;
+  throw new ErrorType(message);
 }
 
 function show(v: unknown): string {

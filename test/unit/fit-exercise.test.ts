@@ -95,7 +95,10 @@ describe("exercise checks", () => {
     } catch (e) {
       expect(e).toBeInstanceOf(type);
       // The student reads the verdict, not a stack trace into the library.
-      expect((e as Error).stack).toBe(`${(e as Error).name}: ${(e as Error).message}`);
+      const [header, ...frames] = (e as Error).stack!.split("\n");
+      expect(header).toBe(`${(e as Error).name}: ${(e as Error).message}`);
+      expect(frames.filter((f) => /[\\/]src[\\/]/.test(f))).toEqual([]);
+      expect(frames.every((f) => /^\s+at /.test(f))).toBe(true);
       return (e as Error).message;
     }
     throw new Error("expected the check to throw");

@@ -20,6 +20,7 @@
  * a last expression statement becomes the function's return value.
  */
 import type * as TS from "typescript";
+import { decodeLines } from "../../cell-lines.mjs";
 
 /** The TypeScript module: `import ts from "typescript"` in Node, the global `ts` in the worker. */
 export type TypeScript = typeof TS;
@@ -421,37 +422,3 @@ export function topLevelNames(ts: TypeScript, sf: TS.SourceFile): TopLevel[] {
   return [...out.values()];
 }
 
-const VLQ = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/** From a source map's `mappings`: for each generated line, the 1-based source line of its first segment. */
-export function decodeLines(mapText: string): (number | null)[] {
-  if (!mapText) return [];
-  const mappings = (JSON.parse(mapText) as { mappings: string }).mappings;
-  const result: (number | null)[] = [];
-  let srcLine = 0;
-  for (const line of mapText === "" ? [] : mappings.split(";")) {
-    let first: number | null = null;
-    for (const seg of line.split(",")) {
-      if (seg === "") continue;
-      const fields: number[] = [];
-      let value = 0;
-      let shift = 0;
-      for (const ch of seg) {
-        const digit = VLQ.indexOf(ch);
-        value += (digit & 31) << shift;
-        if (digit & 32) shift += 5;
-        else {
-          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
-          value = 0;
-          shift = 0;
-        }
-      }
-      if (fields.length >= 4) {
-        srcLine += fields[2]!;
-        first ??= srcLine + 1;
-      }
-    }
-    result.push(first);
-  }
-  return result;
-}

@@ -2,6 +2,7 @@
  * One kernel session: cells compiled by CellCompiler and run, one after another, over one scope
  * object. The worker runs this; so do the unit tests, in Node, with the same modules.
  */
+import { cellFrame } from "../../cell-lines.mjs";
 import { CellCompiler, type CellDiagnostic } from "./compiler.js";
 import { inspect } from "./inspect.js";
 
@@ -70,7 +71,7 @@ export function errorOutcome(e: unknown, file: string, cellLine: (jsLine: number
   const traceback = [`${e.name}: ${e.message}`];
   if (line !== null) {
     const text = code.split("\n")[line - 1] ?? "";
-    traceback.push(`    at line ${line} of the cell: ${text.trim()}`);
+    traceback.push(cellFrame(line, text));
   }
   return { status: "error", ename: e.name, evalue: e.message, traceback };
 }
