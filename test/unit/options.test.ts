@@ -138,7 +138,7 @@ describe("options that are numbers", () => {
 
 describe("sizes past the limit are refused at once, naming the option and the memory", () => {
   it.each([
-    ["RNN hiddenSize 1e9", () => new RNN({ inputSize: 4, hiddenSize: 1e9 }), /RNN: hiddenSize 1000000000 \(1 gates\) × 1000000000 inputs would hold 1\.00e\+18 numbers \(.* as float32\); seqlab allows at most 268435456 \(1\.0 GiB\) per tensor/],
+    ["RNN hiddenSize 1e9", () => new RNN({ inputSize: 4, hiddenSize: 1e9 }), /RNN: hiddenSize 1000000000 makes a weight of shape \(1000000000, 1000000000\), which would hold 1\.00e\+18 numbers \(.* as float32\); seqlab allows at most 268435456 \(1\.0 GiB\) per tensor/],
     ["LSTM hiddenSize 1e5", () => new LSTM({ inputSize: 4, hiddenSize: 1e5 }), /LSTM: hiddenSize 100000 \(4 gates\)/],
     ["zeros([1e9])", () => zeros([1e9]), /a tensor of shape \(1000000000,\) would hold 1\.00e\+9 numbers \(3\.7 GiB as float32\)/],
     ["Embedding 1e9 rows", () => new Embedding({ numEmbeddings: 1e9, embeddingDim: 8 }), /Embedding: numEmbeddings 1000000000 × embeddingDim 8 would hold/],

@@ -163,7 +163,7 @@ export abstract class RecurrentBase<W> extends Module {
     const GH = cell.gates * this.hiddenSize;
     // The largest weight first, before any allocation: a hiddenSize of 1e9 is a typo.
     const widest = Math.max(this.inputSize, this.hiddenSize * (this.bidirectional ? 2 : 1));
-    checkElements(`${where}: hiddenSize ${this.hiddenSize} (${cell.gates} gates) × ${widest} inputs`, GH * widest, this.dtype);
+    checkElements(`${where}: hiddenSize ${this.hiddenSize} makes a weight of shape ${fmtShape([GH, widest])}, which`, GH * widest, this.dtype);
     const Hout = this.hOut;
     const D = this.numDirections;
     const make = (name: string, shape: number[]): Tensor =>
