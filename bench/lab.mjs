@@ -35,16 +35,16 @@ export function codeNotebook(sources) {
 
 /**
  * Starts JupyterLab on test-results/<name> holding `notebooks` ({ file name: notebook }) and
- * waits until it answers. `stop()` ends its process group.
+ * waits until it answers; `extraEnv` is added to its environment. `stop()` ends its process group.
  */
-export async function benchLab(name, notebooks) {
+export async function benchLab(name, notebooks, extraEnv = {}) {
   const root = join(ROOT, "test-results", name);
   for (const d of [root, `${root}.data`, `${root}.runtime`]) rmSync(d, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   for (const [file, nb] of Object.entries(notebooks)) writeFileSync(join(root, file), JSON.stringify(nb));
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
-  const launch = serverLaunch({ python: findPython(), port, root, token, terminals: false, extraEnv: { JUPYTER_DATA_DIR: `${root}.data`, JUPYTER_RUNTIME_DIR: `${root}.runtime` } });
+  const launch = serverLaunch({ python: findPython(), port, root, token, terminals: false, extraEnv: { JUPYTER_DATA_DIR: `${root}.data`, JUPYTER_RUNTIME_DIR: `${root}.runtime`, ...extraEnv } });
   const server = spawn(launch.command, launch.args, { cwd: root, env: launch.env, detached: true, stdio: "ignore" });
   const url = `http://127.0.0.1:${port}`;
   const stop = () => {

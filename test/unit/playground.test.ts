@@ -7,7 +7,7 @@ import {
   Experiment, LSTM, PLAYGROUND_PARAMS, Trainer, defaultPlaygroundState, fit, getBackend, manualSeed, plot, recallTask, RecurrentClassifier,
   setBackend, type PlaygroundState,
 } from "../../src/index.js";
-import { validatePlot } from "../../src/plot/schema.js";
+import { MIME_TYPE, PLAYGROUND_MAX_POINTS, PLAYGROUND_MAX_RUNS, validatePlot, type PlaygroundPlot, type PlaygroundRun } from "../../src/plot/schema.js";
 
 const quick: Partial<PlaygroundState> = { cell: "lstm", lag: 2, hiddenSize: 16, steps: 50 };
 
@@ -130,5 +130,83 @@ describe("plot.playground", () => {
     expect(broken({ ...good.state, extra: 1 })[0]).toContain('state has an unknown setting "extra"');
     expect(broken({ ...good.state, backend: "<img src=x onerror=alert(1)>" })[0]).toContain('state.backend must be one of "auto", "wasm", "js"');
     expect(broken([1, 2])).toEqual(["state must be an object"]);
+  });
+});
+
+describe("playground runs kept in the notebook", () => {
+  const base = plot.playground({ cell: "gru" }, { show: false });
+  const run = (id: number, steps: number, extra: Partial<PlaygroundRun> = {}): PlaygroundRun => ({
+    id, state: { ...base.state }, stepsTaken: steps, finalLoss: 0.5, testAccuracy: 0.75, msPerStep: 1.25, kernels: "WebAssembly SIMD on 1 thread", ended: "done",
+    curve: { steps: Array.from({ length: steps }, (_, k) => k + 1), loss: Array.from({ length: steps }, (_, k) => 1 / (k + 1)), accuracy: Array.from({ length: steps }, () => 0.5) },
+    ...extra,
+  });
+  const payloadOf = (bundle: Record<string, unknown>): PlaygroundPlot => JSON.parse(bundle[MIME_TYPE] as string) as PlaygroundPlot;
+  const problems = (runs: unknown): string[] => {
+    const r = validatePlot({ ...JSON.parse(JSON.stringify(base)), runs });
+    return r.ok ? [] : r.errors;
+  };
+
+  it("the bundle keeps the newest runs, at most PLAYGROUND_MAX_RUNS, each at most PLAYGROUND_MAX_POINTS points, and validates", () => {
+    const runs = Array.from({ length: PLAYGROUND_MAX_RUNS + 2 }, (_, k) => run(k + 1, k === 11 ? 1000 : 20));
+    const bundle = plot.playgroundBundle(base, runs);
+    const kept = payloadOf(bundle);
+    expect(validatePlot(kept).ok).toBe(true);
+    expect(kept.runs!.version).toBe(1);
+    expect(kept.runs!.list.map((r) => r.id)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const long = kept.runs!.list.at(-1)!;
+    expect(long.curve.steps).toHaveLength(PLAYGROUND_MAX_POINTS);
+    // Each point is a bucket of 4 steps at its last step: the run's end stays where it was.
+    expect(long.curve.steps.slice(0, 2)).toEqual([4, 8]);
+    expect(long.curve.steps.at(-1)).toBe(1000);
+    expect(long.curve.loss[0]).toBeCloseTo((1 + 1 / 2 + 1 / 3 + 1 / 4) / 4, 12);
+    expect(long.stepsTaken).toBe(1000);
+    // The whole payload stays small: ten runs, one of them 1,000 steps long.
+    expect((bundle[MIME_TYPE] as string).length).toBeLessThan(60_000);
+    expect(runs[11]!.curve.steps).toHaveLength(1000); // the page's own record is left as it was
+  });
+
+  it("every view lists the kept runs: the text, the picture and the HTML export's <img>", () => {
+    const bundle = plot.playgroundBundle(base, [run(1, 50), run(2, 30, { ended: "stopped", testAccuracy: null })]);
+    const text = bundle["text/plain"] as string;
+    expect(text).toContain("2 runs kept:");
+    expect(text).toMatch(/#1\s+gru\s+5\s+16 .*0\.75\s+1\.25\s+WebAssembly SIMD on 1 thread$/m);
+    expect(text).toMatch(/#2 .*stopped by you at step 30$/m);
+    expect(bundle["image/svg+xml"]).toContain("#2: cell gru, k 5");
+    expect(bundle["text/html"]).toMatch(/^<img alt="seqlab plot" src="data:image\/svg\+xml;base64,/);
+    expect(plot.playgroundEndedText(run(3, 7, { ended: "failed" }))).toBe("failed at step 8");
+  });
+
+  it("NaN and Infinity in a run are kept as gaps (null), as JSON has them", () => {
+    const bad = run(1, 3, { finalLoss: NaN, msPerStep: NaN, curve: { steps: [1, 2, 3], loss: [1, Infinity, NaN], accuracy: [0.5, 0.5, 0.5] } });
+    const kept = payloadOf(plot.playgroundBundle(base, [bad])).runs!.list[0]!;
+    expect([kept.finalLoss, kept.msPerStep, kept.curve.loss]).toEqual([null, null, [1, null, null]]);
+  });
+
+  it("the schema refuses bad or hostile kept runs, naming the field, what it expects and what came", () => {
+    const good = JSON.parse(JSON.stringify(run(1, 5))) as Record<string, unknown>;
+    expect(problems({ version: 1, list: [good] })).toEqual([]);
+    expect(problems([good])).toEqual(["runs must be an object { version, list }; got an array"]);
+    expect(problems({ version: 2, list: [] })).toEqual(["runs.version must be 1 (the layout of kept runs this renderer reads); got 2"]);
+    expect(problems({ version: 1, list: "x" })).toEqual([`runs.list must be an array of at most ${PLAYGROUND_MAX_RUNS} runs; got "x"`]);
+    expect(problems({ version: 1, list: Array.from({ length: 11 }, (_, k) => ({ ...good, id: k + 1 })) })).toEqual([`runs.list must be an array of at most ${PLAYGROUND_MAX_RUNS} runs; got 11 runs`]);
+    const one = (patch: Record<string, unknown>): string[] => problems({ version: 1, list: [{ ...good, ...patch }] });
+    expect(one({ script: "alert(1)" })).toEqual(['runs.list[0] has an unknown field "script"; known: id, state, stepsTaken, finalLoss, testAccuracy, msPerStep, kernels, ended, curve']);
+    expect(one({ id: 0 })).toEqual(["runs.list[0].id: 0 is below 1"]);
+    expect(one({ state: { ...base.state, cell: "<img src=x onerror=alert(1)>" } })[0]).toContain('runs.list[0].state.cell must be one of "rnn", "lstm", "gru"; got "<img src=x onerror');
+    expect(one({ testAccuracy: 2 })).toEqual(["runs.list[0].testAccuracy: 2 is above 1"]);
+    expect(one({ ended: "exploded" })).toEqual(['runs.list[0].ended must be "done", "stopped", "failed"; got "exploded"']);
+    expect(one({ kernels: 7 })).toEqual(["runs.list[0].kernels must be a string"]);
+    expect(one({ kernels: "x".repeat(500) })).toEqual(["runs.list[0].kernels is longer than 200 characters"]);
+    expect(one({ curve: { steps: [1, 2], loss: [1], accuracy: [0.5, 0.5] } })).toEqual(["runs.list[0].curve.loss must have 2 values, got 1"]);
+    expect(one({ curve: { steps: [2, 1], loss: [1, 1], accuracy: [0.5, 0.5] } })[0]).toContain("runs.list[0].curve.steps must be increasing");
+    expect(one({ curve: { steps: [1, 9], loss: [1, 1], accuracy: [0.5, 0.5] } })).toEqual(["runs.list[0].curve.steps goes to step 9, past the 5 steps the run took"]);
+    const long = Array.from({ length: PLAYGROUND_MAX_POINTS + 1 }, (_, k) => k + 1);
+    expect(one({ stepsTaken: 1000, curve: { steps: long, loss: long, accuracy: long.map(() => 0) } })).toEqual([`runs.list[0].curve.steps must be an array of at most ${PLAYGROUND_MAX_POINTS} step numbers`]);
+    expect(problems({ version: 1, list: [good, { ...good }] })).toEqual(["runs.list[1].id must be above the previous run's (1); got 1"]);
+  });
+
+  it("a payload without runs is still valid (what plot.playground emits)", () => {
+    expect(base.runs).toBeUndefined();
+    expect(validatePlot(JSON.parse(JSON.stringify(base))).ok).toBe(true);
   });
 });

@@ -25,7 +25,7 @@ import { header } from "./common.js";
  */
 const STOP_GRACE_MS = 80;
 /** Least time between two redraws of the chart and the table while a run trains. */
-const REDRAW_MS = 100;
+const CHART_MS = 250;
 
 /** The settings of `state` that differ from the defaults, for the legend (cell and k are in the run's name). */
 function legendSettings(state: PlaygroundState): Record<string, string | number> {
@@ -173,32 +173,51 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
     fillTable(lib, table, runs, current);
   };
 
-  // Redraws are coalesced: the worker may report a hundred times a second, the chart needs far fewer.
-  let drawing: Promise<void> | null = null;
-  let again = false;
-  let lastDraw = 0;
-  const scheduleDraw = (): void => {
-    if (drawing) {
-      again = true;
+  // The worker reports every few milliseconds; the page shows it at most once a frame (the
+  // status line) and every CHART_MS (the chart and the table, which cost far more to draw).
+  let frame = 0;
+  const showProgress = (): void => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      const run = live?.run;
+      if (run && !context.signal.aborted) {
+        status.textContent = `#${run.id}: step ${run.stepsTaken}/${run.state.steps} · loss ${num(run.finalLoss)} · ${num(run.msPerStep)} ms/step · ${run.kernels}`;
+      }
+    });
+  };
+  let charting: Promise<void> | null = null;
+  let chartAgain = false;
+  let chartDue: ReturnType<typeof setTimeout> | null = null;
+  let lastChart = -Infinity;
+  const drawChart = (): void => {
+    if (charting) {
+      chartAgain = true;
       return;
     }
-    drawing = (async () => {
+    charting = (async () => {
       const l = await library();
-      const wait = lastDraw + REDRAW_MS - performance.now();
-      if (live && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      await new Promise((resolve) => requestAnimationFrame(resolve));
       if (context.signal.aborted) return;
-      lastDraw = performance.now();
       await redraw(l);
     })()
       .catch((e: unknown) => showError(problems, "The chart could not be drawn", [String((e as Error)?.message ?? e)]))
       .finally(() => {
-        drawing = null;
-        if (again) {
-          again = false;
-          scheduleDraw();
+        charting = null;
+        lastChart = performance.now();
+        if (chartAgain) {
+          chartAgain = false;
+          scheduleChart();
         }
       });
+  };
+  /** Draws the chart and the table soon: at once when no run is under way, else CHART_MS after the last time. */
+  const scheduleChart = (): void => {
+    if (chartDue !== null) return;
+    const wait = live ? Math.max(0, lastChart + CHART_MS - performance.now()) : 0;
+    chartDue = setTimeout(() => {
+      chartDue = null;
+      requestAnimationFrame(drawChart);
+    }, wait);
   };
 
   /** Writes the runs into the output, so that saving the notebook keeps them. */
@@ -220,7 +239,7 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
     train.disabled = false;
     stop.disabled = true;
     status.textContent = `#${run.id} ${endedWords(run)}: ${why}`;
-    scheduleDraw();
+    scheduleChart();
   };
 
   const runOf = (from: Worker, m: FromWorker): PlaygroundRun | null => {
@@ -243,8 +262,8 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
       run.finalLoss = m.loss.at(-1) ?? run.finalLoss;
       run.msPerStep = m.msPerStep;
       run.kernels = m.kernels;
-      status.textContent = `#${run.id}: step ${run.stepsTaken}/${run.state.steps} · loss ${num(run.finalLoss)} · ${num(run.msPerStep)} ms/step · ${run.kernels}`;
-      scheduleDraw();
+      showProgress();
+      scheduleChart();
     } else if (m.type === "ended") {
       run.stepsTaken = m.stepsTaken;
       run.msPerStep = Number.isFinite(m.msPerStep) ? m.msPerStep : null;
@@ -259,7 +278,7 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
     } else {
       run.testAccuracy = Number.isFinite(m.testAccuracy) ? m.testAccuracy : null;
       status.textContent = `#${run.id} ${endedWords(run)}: test accuracy ${num(run.testAccuracy)} (chance 0.25) · ${num(run.msPerStep)} ms/step · ${run.kernels}`;
-      scheduleDraw();
+      scheduleChart();
       keep();
     }
   };
