@@ -139,7 +139,7 @@ describe("options that are numbers", () => {
 describe("sizes past the limit are refused at once, naming the option and the memory", () => {
   it.each([
     ["RNN hiddenSize 1e9", () => new RNN({ inputSize: 4, hiddenSize: 1e9 }), /RNN: hiddenSize 1000000000 makes a weight of shape \(1000000000, 1000000000\), which would hold 1\.00e\+18 numbers \(.* as float32\); seqlab allows at most 268435456 \(1\.0 GiB\) per tensor/],
-    ["LSTM hiddenSize 1e5", () => new LSTM({ inputSize: 4, hiddenSize: 1e5 }), /LSTM: hiddenSize 100000 \(4 gates\)/],
+    ["LSTM hiddenSize 1e5", () => new LSTM({ inputSize: 4, hiddenSize: 1e5 }), /LSTM: hiddenSize 100000 makes a weight of shape \(400000, 100000\), which would hold 4\.00e\+10 numbers/],
     ["zeros([1e9])", () => zeros([1e9]), /a tensor of shape \(1000000000,\) would hold 1\.00e\+9 numbers \(3\.7 GiB as float32\)/],
     ["Embedding 1e9 rows", () => new Embedding({ numEmbeddings: 1e9, embeddingDim: 8 }), /Embedding: numEmbeddings 1000000000 × embeddingDim 8 would hold/],
     ["Linear 1e6 × 1e6", () => new Linear({ inFeatures: 1e6, outFeatures: 1e6, dtype: "float64" }), /Linear: inFeatures 1000000 × outFeatures 1000000 .*as float64\); .*2\.0 GiB/],
