@@ -128,6 +128,21 @@ export async function hoverAt(page: Page, graph: Locator, at: { x: number; y: nu
   return text;
 }
 
+/**
+ * How far a plotly graph's hover label is from the pointer at `at`: the horizontal distance to
+ * the nearer side of the label (where its arrow points) and whether `at` is level with it.
+ */
+export async function hoverLabelOffset(page: Page, graph: Locator, at: { x: number; y: number }): Promise<{ dx: number; level: boolean; text: string }> {
+  await page.mouse.move(at.x - 3, at.y - 3);
+  await page.mouse.move(at.x, at.y);
+  const label = graph.locator(".hoverlayer .hovertext").first();
+  await label.waitFor({ state: "attached", timeout: 10_000 });
+  const box = (await label.boundingBox())!;
+  const text = (await label.textContent()) ?? "";
+  await page.mouse.move(5, 5);
+  return { dx: Math.min(Math.abs(box.x - at.x), Math.abs(box.x + box.width - at.x)), level: box.y <= at.y && at.y <= box.y + box.height, text };
+}
+
 /** An element screenshot of a plot output for the README, kept small. */
 export async function saveImage(page: Page, plot: Locator, name: string): Promise<void> {
   mkdirSync(IMAGES, { recursive: true });

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import {
-  dataPosition, hoverAt as hoverAtPoint, launchChromium, openNotebook, saveImage as saveImageOf, screenshot, traceCount, waitForKernelIdle, watchConsole, type ConsoleLog,
+  dataPosition, hoverAt as hoverAtPoint, hoverLabelOffset, launchChromium, openNotebook, saveImage as saveImageOf, screenshot, traceCount, waitForKernelIdle, watchConsole, type ConsoleLog,
 } from "./browser.js";
 import { startLab, type LabServer } from "./jupyter.js";
 
@@ -190,6 +190,15 @@ describe("plots-a.ipynb in JupyterLab", () => {
       expect(labels.length, `${key}: ${labels.join(", ")}`).toBeGreaterThanOrEqual(3);
       expect(labels.at(-1), key).toBe(String(Number(zmax.toPrecision(3))));
     }
+  });
+
+  it("gates: the hover label sits at the pointer, not at the far edge of the hovered cell", async () => {
+    const graph = plotOf("gates").locator(".seqlab-panel[data-key='c']");
+    // Step 2's column spans 1.5–2.5: plotly anchored the label at its right edge, a cell width away.
+    const { dx, level, text } = await hoverLabelOffset(page, graph, await dataPosition(graph, 1.65, 1));
+    expect(text).toMatch(/c at t=2: pizza/);
+    expect(dx).toBeLessThan(8);
+    expect(level).toBe(true);
   });
 
   it("training: loss and accuracy panels, a line per run, hyperparameters in the legend and the hover", async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import {
-  hoverAt, launchChromium, openNotebook, runAllCells, saveImage as saveImageOf, screenshot, traceCount, watchConsole, type ConsoleLog,
+  hoverAt, hoverLabelOffset, launchChromium, openNotebook, runAllCells, saveImage as saveImageOf, screenshot, traceCount, watchConsole, type ConsoleLog,
 } from "./browser.js";
 import { MIME_TYPE, parsePlot } from "../../src/plot/schema.js";
 import { executeNotebook, joinText, startLab, type LabServer } from "./jupyter.js";
@@ -160,6 +160,11 @@ describe("plots-b.ipynb in JupyterLab", () => {
     const text = await hoverText(bars, 0, [0.3, 0]);
     expect(text).toMatch(/next token pizza/);
     expect(text).toMatch(/probability 0\.\d{4}/);
+    // The label is at the pointer, not at the end of the bar.
+    const near = await hoverLabelOffset(page, bars, await pointPosition(bars, 0, [0.08, 0]));
+    expect(near.text).toMatch(/next token pizza/);
+    expect(near.dx).toBeLessThan(8);
+    expect(near.level).toBe(true);
     await plot.locator("select.seqlab-step").selectOption("5");
     await expect.poll(async () => (await ticks())[0], { timeout: 10_000 }).toBe("cake");
     await saveImage(plot, "predictions");

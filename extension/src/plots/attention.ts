@@ -5,7 +5,7 @@
 import type { Data, Datum } from "plotly.js";
 import type { AttentionPlot } from "seqlab/schema";
 import { loadPlotly, plain } from "../plotly.js";
-import { CONFIG, header, panel, SEQUENTIAL, themedLayout, tickLabels } from "./common.js";
+import { CONFIG, header, hoverAtPointer, panel, SEQUENTIAL, themedLayout, tickLabels } from "./common.js";
 
 export async function drawAttention(host: HTMLElement, plot: AttentionPlot): Promise<void> {
   const Plotly = await loadPlotly();
@@ -33,5 +33,5 @@ export async function drawAttention(host: HTMLElement, plot: AttentionPlot): Pro
   layout.xaxis = { ...layout.xaxis, ...ticks };
   layout.yaxis = { ...layout.yaxis, ...ticks, tickangle: 0, autorange: "reversed" };
   layout.margin = { l: 90, r: 20, t: 10, b: 80 };
-  await Plotly.react(panel(host, "attention"), [trace], layout, CONFIG);
+  hoverAtPointer(await Plotly.react(panel(host, "attention"), [trace], layout, CONFIG));
 }

@@ -6,7 +6,7 @@
 import type { Data, Datum } from "plotly.js";
 import type { BidirectionalPlot } from "seqlab/schema";
 import { loadPlotly, plain } from "../plotly.js";
-import { colorbarTicks, CONFIG, DIVERGING, header, panel, themedLayout, tickLabels } from "./common.js";
+import { colorbarTicks, CONFIG, DIVERGING, header, hoverAtPointer, panel, themedLayout, tickLabels } from "./common.js";
 
 export async function drawBidirectional(host: HTMLElement, plot: BidirectionalPlot): Promise<void> {
   const Plotly = await loadPlotly();
@@ -55,5 +55,5 @@ export async function drawBidirectional(host: HTMLElement, plot: BidirectionalPl
     { xref: "paper", yref: "y", x: 1, y: H + (H - 1) / 2, text: "h_bwd", showarrow: false, xanchor: "left", font: { size: 11 } },
   ];
   layout.margin.r = 60;
-  await Plotly.react(panel(host, "bidirectional"), traces, layout, CONFIG);
+  hoverAtPointer(await Plotly.react(panel(host, "bidirectional"), traces, layout, CONFIG));
 }

@@ -2,7 +2,7 @@
  * What the plot drawers share: the title and note above a plot, panels, a select box, and a
  * plotly layout that follows JupyterLab's theme. Every payload string reaches the page through textContent or `plain()`.
  */
-import type { Layout } from "plotly.js";
+import type { Layout, PlotlyHTMLElement } from "plotly.js";
 import { COLOR_STOPS, legendTicks, SERIES_COLORS, type ColorScale } from "seqlab/schema";
 import { plain, themeColors } from "../plotly.js";
 
@@ -90,3 +90,32 @@ export function tickLabels(tokens: readonly string[]): string[] {
 }
 
 export const CONFIG = { displayModeBar: false, responsive: false } as const;
+
+const following = new WeakSet<HTMLElement>();
+
+/**
+ * Moves a graph's hover label to the pointer. plotly anchors the label of a heatmap cell or a
+ * bar at the cell's (bar's) far edge, so with a few wide cells (05's three steps) or a long bar
+ * it appeared far from the pointer, over the colour bar. The label's translate is the tip of
+ * its arrow: setting it to the pointer keeps plotly's own label, text and side.
+ */
+export function hoverAtPointer(gd: PlotlyHTMLElement): void {
+  if (following.has(gd)) return;
+  following.add(gd);
+  let pointer: { x: number; y: number } | null = null;
+  const move = (): void => {
+    const label = gd.querySelector(".hoverlayer .hovertext");
+    const svg = label instanceof SVGGraphicsElement ? label.ownerSVGElement : null;
+    if (!label || !svg || !pointer) return;
+    const box = svg.getBoundingClientRect();
+    label.setAttribute("transform", `translate(${(pointer.x - box.left).toFixed(1)},${(pointer.y - box.top).toFixed(1)})`);
+  };
+  // plotly redraws the label only when the hovered point changes (then it emits plotly_hover);
+  // within one cell the pointer moves on and the label follows it here.
+  gd.addEventListener("mousemove", (ev) => {
+    pointer = { x: ev.clientX, y: ev.clientY };
+    move();
+  });
+  gd.addEventListener("mouseleave", () => (pointer = null));
+  gd.on("plotly_hover", move);
+}

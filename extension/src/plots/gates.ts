@@ -5,7 +5,7 @@
 import type { Datum } from "plotly.js";
 import { COLOR_STOPS, type GatesPlot, type HeatPanel } from "seqlab/schema";
 import { loadPlotly, plain, themeColors } from "../plotly.js";
-import { colorbarTicks, header } from "./common.js";
+import { colorbarTicks, header, hoverAtPointer } from "./common.js";
 
 export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<void> {
   const Plotly = await loadPlotly();
@@ -45,7 +45,7 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
     const z = Array.from({ length: plot.units }, (_, u) => panel.z.map((row) => row[u] ?? null));
     // The hover names the token of the column (as plain text).
     const tokenOf = Array.from({ length: plot.units }, () => hoverTokens);
-    await Plotly.react(
+    const gd = await Plotly.react(
       div,
       [{
         type: "heatmap",
@@ -72,6 +72,7 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
       },
       { displayModeBar: false, responsive: false },
     );
+    hoverAtPointer(gd);
   }
 
   async function drawEntry(index: number): Promise<void> {

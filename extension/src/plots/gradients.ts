@@ -2,7 +2,7 @@
 import type { Data, Datum } from "plotly.js";
 import type { GradientFlowPlot, GradientHeatmapPlot, GradientsPlot } from "seqlab/schema";
 import { loadPlotly, plain } from "../plotly.js";
-import { CONFIG, header, panel, seriesColor, SEQUENTIAL, themedLayout } from "./common.js";
+import { CONFIG, header, hoverAtPointer, panel, seriesColor, SEQUENTIAL, themedLayout } from "./common.js";
 
 export async function drawGradients(host: HTMLElement, plot: GradientsPlot): Promise<void> {
   header(host, plot.title, plot.note);
@@ -51,5 +51,5 @@ async function drawHeatmap(host: HTMLElement, plot: GradientHeatmapPlot): Promis
     hovertemplate: "training step %{y}, t=%{x}<br>‖∂L/∂h_t‖ = %{customdata:.3e}<extra></extra>",
   };
   const layout = themedLayout(host, { xTitle: "time step t", yTitle: "training step", width: 620, height: 380 });
-  await Plotly.react(panel(host, "heatmap"), [trace], layout, CONFIG);
+  hoverAtPointer(await Plotly.react(panel(host, "heatmap"), [trace], layout, CONFIG));
 }

@@ -5,7 +5,7 @@
 import type { Data } from "plotly.js";
 import type { PredictionsPlot, PredictionStep } from "seqlab/schema";
 import { loadPlotly, plain } from "../plotly.js";
-import { CONFIG, header, panel, selectBox, seriesColor, themedLayout } from "./common.js";
+import { CONFIG, header, hoverAtPointer, panel, selectBox, seriesColor, themedLayout } from "./common.js";
 
 const clip = (s: string, n = 24): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -48,7 +48,7 @@ export async function drawPredictions(host: HTMLElement, plot: PredictionsPlot):
     layout.xaxis = { ...layout.xaxis, range: [0, 1] };
     layout.yaxis = { ...layout.yaxis, tickvals: rows, ticktext: bars.map(label), autorange: "reversed" };
     layout.showlegend = false;
-    await Plotly.react(div, [trace], layout, CONFIG);
+    hoverAtPointer(await Plotly.react(div, [trace], layout, CONFIG));
   }
 
   // Open at the step the notebook is about (plot.predictions' `at`), not always at t = 0.

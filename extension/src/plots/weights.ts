@@ -2,7 +2,7 @@
 import type { Annotations, Data, Datum, Shape } from "plotly.js";
 import type { WeightsPlot } from "seqlab/schema";
 import { loadPlotly, plain, themeColors } from "../plotly.js";
-import { colorbarTicks, CONFIG, DIVERGING, header, panel, themedLayout } from "./common.js";
+import { colorbarTicks, CONFIG, DIVERGING, header, hoverAtPointer, panel, themedLayout } from "./common.js";
 
 export async function drawWeights(host: HTMLElement, plot: WeightsPlot): Promise<void> {
   const Plotly = await loadPlotly();
@@ -47,5 +47,5 @@ export async function drawWeights(host: HTMLElement, plot: WeightsPlot): Promise
   layout.margin = { l: 56, r: plot.blocks.length ? 120 : 12, t: 10, b: 110 };
   layout.shapes = shapes;
   layout.annotations = annotations;
-  await Plotly.react(panel(host, "weights"), [trace], layout, CONFIG);
+  hoverAtPointer(await Plotly.react(panel(host, "weights"), [trace], layout, CONFIG));
 }
