@@ -202,7 +202,7 @@ export function setup({ test = false, dev = test } = {}) {
   });
   registerKernel();
   if (python) {
-    step("build JupyterLab front end", ["kernel/lab/src", "kernel/lab/webpack.config.cjs", "kernel/lab/package.json", "package-lock.json"], ["kernel/lab/build/main.js"], () => {
+    step("build JupyterLab front end", ["kernel/lab/src", "kernel/lab/webpack.config.cjs", "kernel/lab/front-end.webpack.cjs", "kernel/lab/package.json", "package-lock.json"], ["kernel/lab/build/main.js"], () => {
       run("npm", ["run", "build", "--workspace", "kernel/lab"]);
     });
   }

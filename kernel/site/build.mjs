@@ -68,7 +68,7 @@ export function buildFrontEnd() {
     });
     if (r.status !== 0) throw new Error(`building the site's ${part} failed (exit ${r.status})`);
   };
-  const common = ["kernel/site/webpack.config.cjs", "kernel/site/tsconfig.json", "package-lock.json"];
+  const common = ["kernel/site/webpack.config.cjs", "kernel/lab/front-end.webpack.cjs", "kernel/site/tsconfig.json", "package-lock.json"];
   // The front end holds the page side of the kernel only (kernel.ts and its message types).
   const page = ["main.js", "kernel.ts", "protocol.ts"].map((f) => `kernel/site/src/${f}`);
   step("build JupyterLite site front end", [...common, ...page, "kernel/site/package.json", "kernel/lab/src/page-config.js", "kernel/lab/src/bootstrap.js", "kernel/lab/src/gather-plugins.js"], ["kernel/site/build/main.js"], () => {
@@ -77,7 +77,7 @@ export function buildFrontEnd() {
     mkdirSync(BUILD, { recursive: true });
     webpack("app")();
   });
-  step("build JupyterLite kernel worker", [...common, "kernel/site/src", "src", "package.json"], ["kernel/site/build/seqlab-kernel-worker.js"], webpack("worker"));
+  step("build JupyterLite kernel worker", [...common, "kernel/site/src", "kernel/cell-lines.mjs", "src", "package.json"], ["kernel/site/build/seqlab-kernel-worker.js"], webpack("worker"));
 }
 
 const MIME = { ".json": "application/json", ".txt": "text/plain", ".md": "text/markdown", ".csv": "text/csv", ".ts": "text/typescript", ".py": "text/x-python", ".png": "image/png", ".svg": "image/svg+xml", ".html": "text/html" };
