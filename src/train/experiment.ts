@@ -1,8 +1,8 @@
 /**
  * One run of the playground's memory experiment, built from its settings (`PlaygroundState`):
  * the recall task with lag k, a `RecurrentClassifier` of the chosen cell, and `Trainer` with
- * Adam. The extension runs it in the page a slice at a time, so the page stays responsive; a
- * notebook can run the same settings in the kernel and get the same numbers.
+ * Adam. The extension runs it in a Web Worker of the page a slice at a time, so a Stop can come
+ * between slices; a notebook can run the same settings in the kernel and get the same numbers.
  *
  *   const run = await Experiment.create({ cell: "gru", lag: 10 });   // the rest at the playground's defaults
  *   while (!run.done) run.advance();
