@@ -137,6 +137,8 @@ export async function hoverLabelOffset(page: Page, graph: Locator, at: { x: numb
   await page.mouse.move(at.x, at.y);
   const label = graph.locator(".hoverlayer .hovertext").first();
   await label.waitFor({ state: "attached", timeout: 10_000 });
+  // plotly redraws a label up to 50 ms after the last move (its hover throttle): measure after that.
+  await page.waitForTimeout(300);
   const box = (await label.boundingBox())!;
   const text = (await label.textContent()) ?? "";
   await page.mouse.move(5, 5);

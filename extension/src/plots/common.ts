@@ -108,14 +108,15 @@ export function hoverAtPointer(gd: PlotlyHTMLElement): void {
     const svg = label instanceof SVGGraphicsElement ? label.ownerSVGElement : null;
     if (!label || !svg || !pointer) return;
     const box = svg.getBoundingClientRect();
-    label.setAttribute("transform", `translate(${(pointer.x - box.left).toFixed(1)},${(pointer.y - box.top).toFixed(1)})`);
+    const at = `translate(${(pointer.x - box.left).toFixed(1)},${(pointer.y - box.top).toFixed(1)})`;
+    if (label.getAttribute("transform") !== at) label.setAttribute("transform", at);
   };
-  // plotly redraws the label only when the hovered point changes (then it emits plotly_hover);
-  // within one cell the pointer moves on and the label follows it here.
   gd.addEventListener("mousemove", (ev) => {
     pointer = { x: ev.clientX, y: ev.clientY };
     move();
   });
   gd.addEventListener("mouseleave", () => (pointer = null));
-  gd.on("plotly_hover", move);
+  // plotly redraws the label (throttled, up to 50 ms after a move, with or without a
+  // plotly_hover event): put it back at the pointer whenever it does, before the next paint.
+  new MutationObserver(move).observe(gd, { subtree: true, childList: true, attributes: true, attributeFilter: ["transform"] });
 }
