@@ -37,9 +37,9 @@ afterAll(async () => {
 
 describe("hostile and malformed seqlab payloads", () => {
   it("show one error box per malformed payload, saying what is wrong", async () => {
-    await expect.poll(() => page.locator(".seqlab-plot").count(), { timeout: 60_000 }).toBe(6);
+    await expect.poll(() => page.locator(".seqlab-plot").count(), { timeout: 60_000 }).toBe(8);
     const boxes = await page.locator(".seqlab-plot .seqlab-error").allTextContents();
-    expect(boxes).toHaveLength(4);
+    expect(boxes).toHaveLength(5);
     expect(boxes[0]).toMatch(/unsupported payload version 99/);
     expect(boxes[1]).toMatch(/unknown plot kind "<img src=x onerror=/);
     expect(boxes[2]).toMatch(/not valid JSON/);
@@ -47,6 +47,16 @@ describe("hostile and malformed seqlab payloads", () => {
     expect(boxes[3]).toMatch(/state\.steps must be one of 50, 100, 200, 300, 500, 1000; got 1000000000/);
     // A refused playground draws none of its controls.
     expect(await page.locator(".seqlab-plot").nth(5).locator("select, button").count()).toBe(0);
+    // Kept runs are checked like the rest of the payload.
+    expect(boxes[4]).toMatch(/runs\.list\[0\] has an unknown field "onload"/);
+    expect(boxes[4]).toMatch(/runs\.list\[0\]\.ended must be "done", "stopped", "failed"; got "<img src=x onerror=/);
+    expect(await page.locator(".seqlab-plot").nth(6).locator("select, button").count()).toBe(0);
+  });
+
+  it("show a valid kept run's words as text in the runs table", async () => {
+    const kept = page.locator(".seqlab-plot").nth(7);
+    await kept.locator(".seqlab-runs tr[data-run='1']").waitFor({ timeout: 60_000 });
+    expect(await kept.locator(".seqlab-runs tr[data-run='1'] td").nth(13).textContent()).toBe('<img src=x onerror="window.__seqlabPwned = 1">');
   });
 
   it("never turn payload strings into HTML, and nothing from them runs", async () => {
