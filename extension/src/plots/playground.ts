@@ -239,6 +239,8 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
     train.disabled = false;
     stop.disabled = true;
     status.textContent = `#${run.id} ${endedWords(run)}: ${why}`;
+    // The table says how the run ended as soon as Train is back (the chart follows).
+    fillTable(lib!, table, runs, null);
     scheduleChart();
   };
 
@@ -278,6 +280,7 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
     } else {
       run.testAccuracy = Number.isFinite(m.testAccuracy) ? m.testAccuracy : null;
       status.textContent = `#${run.id} ${endedWords(run)}: test accuracy ${num(run.testAccuracy)} (chance 0.25) · ${num(run.msPerStep)} ms/step · ${run.kernels}`;
+      fillTable(lib!, table, runs, live?.run ?? null);
       scheduleChart();
       keep();
     }
