@@ -79,7 +79,7 @@ async function measure(page, index) {
 async function main() {
   const at = process.argv.indexOf("--labextensions");
   const extraEnv = at > 0 ? { JUPYTER_PATH: `${process.argv[at + 1]}:${JUPYTER_PATH}` } : {};
-  if (!process.argv.includes("--no-build")) setup();
+  if (!process.argv.includes("--no-build")) setup({ dev: true });
   const lab = await benchLab("bench-playground", {
     "bench.ipynb": codeNotebook([`import { plot } from "seqlab";`, ...CONFIGS.map((c) => `plot.playground(${JSON.stringify(c)});`)]),
   }, extraEnv);
