@@ -305,6 +305,15 @@ describe("the playground in JupyterLab", () => {
     expect((await tableRow(3))["run"]).toBe("#4");
   });
 
+  it("clearing the output ends its training worker", async () => {
+    const w = trainingWorkers().at(-1)!;
+    const closed = new Promise<void>((done) => w.once("close", () => done()));
+    await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Edit$/ }).click();
+    await page.locator(".lm-Menu-itemLabel", { hasText: /^Clear Outputs of All Cells$/ }).click();
+    await expect.poll(() => page.locator(".seqlab-playground").count(), { timeout: 10_000 }).toBe(0);
+    await closed;
+  });
+
   it("logged no errors in the page", () => {
     expect(consoleLog.errors).toEqual([]);
   });
