@@ -51,6 +51,10 @@ describe("the course notebooks in JupyterLab", () => {
       // Every course notebook shows results with showResults: the student sees the table, never its JSON.
       expect(await notebook.locator("[data-mime-type='text/html'] .seqlab-results table").count()).toBeGreaterThan(0);
       expect(await notebook.locator("[data-mime-type='application/vnd.seqlab.results+json']").count()).toBe(0);
+      // Row labels read as text (left), the values as figures (right, JupyterLab's own rule).
+      const firstRow = notebook.locator("[data-mime-type='text/html'] .seqlab-results tbody tr").first();
+      expect(await firstRow.locator("th").evaluate((el) => getComputedStyle(el).textAlign)).toBe("left");
+      expect(await firstRow.locator("td").first().evaluate((el) => getComputedStyle(el).textAlign)).toBe("right");
       expect(await notebook.locator(".jp-OutputArea-output", { hasText: /"values"|RESULT \w+=/ }).count()).toBe(0);
       await screenshot(page, `notebook-${name.replace(".ipynb", "")}`);
       expect(consoleLog.errors).toEqual([]);
