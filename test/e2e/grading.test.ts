@@ -56,10 +56,10 @@ describe("npm run release", () => {
 
   it("writes the student version of the course and a zip of it, with no line of any solution or hidden test", () => {
     const r = release(NOTEBOOKS, student);
-    expect(r.out).toMatch(/released 7 notebooks \(2 other files\)/);
+    expect(r.out).toMatch(/released 7 notebooks \(3 other files\)/);
     expect(r.code).toBe(0);
     const files = filesUnder(student).sort();
-    expect(files).toEqual([...readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")), "data/pytorch-gru-example.json", "data/pytorch-lstm-example.json"].sort());
+    expect(files).toEqual([...readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")), "00-start-here.md", "data/pytorch-gru-example.json", "data/pytorch-lstm-example.json"].sort());
     // The zip, read by Python's zipfile (not by our writer): the same files, the same bytes.
     const unzipped = join(OUT, "release", "unzipped");
     const z = spawnSync("python3", ["-m", "zipfile", "-e", `${student}.zip`, unzipped], { encoding: "utf8" });
