@@ -25,7 +25,7 @@ import { header } from "./common.js";
  */
 const STOP_GRACE_MS = 80;
 /** Least time between two redraws of the chart and the table while a run trains. */
-const CHART_MS = 250;
+const CHART_MS = 1000;
 
 /** The settings of `state` that differ from the defaults, for the legend (cell and k are in the run's name). */
 function legendSettings(state: PlaygroundState): Record<string, string | number> {
@@ -174,7 +174,8 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
   };
 
   // The worker reports every few milliseconds; the page shows it at most once a frame (the
-  // status line) and every CHART_MS (the chart and the table, which cost far more to draw).
+  // status line) and every CHART_MS (the chart and the table: a plotly redraw of both panels
+  // takes tens of ms, which drawn 4 times a second cost a fifth of the frames; see README, Speed).
   let frame = 0;
   const showProgress = (): void => {
     if (frame) return;
