@@ -10,41 +10,22 @@
  *
  *   npm run bench:browser
  *
- * Standalone on purpose (the e2e helpers are TypeScript run by vitest): it reuses only
- * kernel/setup.mjs (set-up, Python, the Jupyter environment).
+ * Plain JavaScript, like the other browser benches, whose server and browser set-up it shares
+ * (bench/lab.mjs).
  */
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { ROOT, JUPYTER_PATH, findPython, setup } from "../kernel/setup.mjs";
-import { serverLaunch } from "../kernel/server.mjs";
+import { JUPYTER_PATH, setup } from "../kernel/setup.mjs";
+import { benchBrowser, benchLab, codeNotebook, openNotebook, runAll, watchdog } from "./lab.mjs";
 
 const UNITS = 64;
 const GATE_STEPS = 1000;
 const CELL_STEPS = 200;
 
-function freePort() {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => done(port));
-    });
-  });
-}
-
 /** The benchmark notebook: tslab cells that build the two payloads from a seeded random trace. */
 function notebook() {
-  const code = (source) => ({ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source });
-  return {
-    nbformat: 4, nbformat_minor: 5,
-    metadata: { kernelspec: { display_name: "TypeScript (tslab)", language: "typescript", name: "tslab" } },
-    cells: [
-      code(`import { plot, rand, randn, manualSeed } from "seqlab";
+  return codeNotebook([
+    `import { plot, rand, randn, manualSeed } from "seqlab";
 manualSeed(0);
 // A fake LSTM trace: gates in [0, 1], states signed, (T, 1, H).
 function fakeTrace(T: number, H: number) {
@@ -60,14 +41,13 @@ const payload = { ...half, title: "bench: ${UNITS} units × ${GATE_STEPS} steps"
   entries: [{ ...half.entries[0], panels: half.entries[0].panels.map((p: any) => ({ ...p, z: rows((full[0] as any)[p.key]) })) }] };
 const check = plot.validatePlot(payload);
 if (!check.ok) throw new Error((check as any).errors.join("; "));
-console.log("payload", JSON.stringify(payload).length, "bytes");`),
-      code(`plot.display({ [plot.MIME_TYPE]: payload, "text/plain": "bench gates" });`),
-      // The same payload as one JSON string: JupyterLab's shared notebook model then stores one
-      // string instead of ~400,000 nested array items.
-      code(`plot.display({ [plot.MIME_TYPE]: JSON.stringify(payload), "text/plain": "bench gates (as a string)" });`),
-      code(`plot.cell(fakeTrace(${CELL_STEPS}, ${UNITS}), { title: "bench: ${UNITS} units × ${CELL_STEPS} steps" });`),
-    ],
-  };
+console.log("payload", JSON.stringify(payload).length, "bytes");`,
+    `plot.display({ [plot.MIME_TYPE]: payload, "text/plain": "bench gates" });`,
+    // The same payload as one JSON string: JupyterLab's shared notebook model then stores one
+    // string instead of ~400,000 nested array items.
+    `plot.display({ [plot.MIME_TYPE]: JSON.stringify(payload), "text/plain": "bench gates (as a string)" });`,
+    `plot.cell(fakeTrace(${CELL_STEPS}, ${UNITS}), { title: "bench: ${UNITS} units × ${CELL_STEPS} steps" });`,
+  ]);
 }
 
 function bundleSize() {
@@ -85,37 +65,13 @@ function bundleSize() {
 
 async function main() {
   setup({ dev: true });
-  const root = join(ROOT, "test-results", "bench-lab");
-  rmSync(root, { recursive: true, force: true });
-  for (const d of [`${root}.data`, `${root}.runtime`]) rmSync(d, { recursive: true, force: true });
-  mkdirSync(root, { recursive: true });
-  writeFileSync(join(root, "bench.ipynb"), JSON.stringify(notebook()));
-  const port = await freePort();
-  const token = randomBytes(16).toString("hex");
-  const launch = serverLaunch({ python: findPython(), port, root, token, terminals: false, extraEnv: { JUPYTER_DATA_DIR: `${root}.data`, JUPYTER_RUNTIME_DIR: `${root}.runtime` } });
-  const server = spawn(launch.command, launch.args, { cwd: root, env: launch.env, detached: true, stdio: "ignore" });
-  const url = `http://127.0.0.1:${port}`;
-  const stopServer = () => {
-    try { process.kill(-server.pid, "SIGTERM"); } catch { /* gone */ }
-  };
+  const lab = await benchLab("bench-lab", { "bench.ipynb": notebook() });
   // Never hang (a failing cell would leave the page waiting): give up after 5 minutes.
-  const watchdog = setTimeout(() => {
-    console.error("browser-plots: timed out after 5 minutes");
-    stopServer();
-    process.exit(1);
-  }, 300_000);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  const timer = watchdog("browser-plots", 300_000, () => lab.stop());
+  const browser = await benchBrowser();
   try {
-    for (let k = 0; ; k++) {
-      try {
-        if ((await fetch(`${url}/api/status?token=${token}`)).ok) break;
-      } catch { /* not up yet */ }
-      if (k > 240) throw new Error("the Jupyter server did not start");
-      await new Promise((d) => setTimeout(d, 250));
-    }
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${url}/lab/tree/bench.ipynb?token=${token}`);
-    await page.waitForFunction(() => [...document.querySelectorAll(".jp-StatusBar-TextItem")].some((e) => /tslab\) \| Idle$/.test((e.textContent ?? "").trim())), undefined, { timeout: 120_000 });
+    await openNotebook(page, lab, "bench.ipynb");
     // Stamp the moment each seqlab output element is attached.
     await page.evaluate(() => {
       const w = window;
@@ -125,8 +81,7 @@ async function main() {
         for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement && (n.matches(".seqlab-plot") || n.querySelector(".seqlab-plot"))) w.__attached.push(performance.now());
       }).observe(document.body, { childList: true, subtree: true });
     });
-    await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
-    await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
+    await runAll(page);
 
     // 1. Gate timeline: attached → all six panels drawn by plotly, checked every animation frame.
     const timeline = (index) => page.evaluate((k) => new Promise((done) => {
@@ -178,9 +133,9 @@ async function main() {
     console.log(`cell diagram scrubbing, ${UNITS} units × ${CELL_STEPS} steps: update ${w.mean.toFixed(2)} ms mean, ${w.p95.toFixed(2)} ms p95, ${w.max.toFixed(2)} ms max per step; frame interval ${f.median.toFixed(1)} ms median, ${f.max.toFixed(1)} ms max`);
     console.log(`extension bundle: ${kb(b.total)} in static/ (plotly chunk ${kb(b.plotly)}, everything else ${kb(b.rest)})`);
   } finally {
-    clearTimeout(watchdog);
+    clearTimeout(timer);
     await browser.close();
-    stopServer();
+    lab.stop();
   }
 }
 

@@ -67,12 +67,22 @@ export function benchBrowser() {
   return chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
 }
 
-/** Opens `file` in JupyterLab, waits for an idle kernel, and runs all cells from the menu. */
-export async function openAndRunAll(page, lab, file) {
+/** Opens `file` in JupyterLab and waits for an idle kernel. */
+export async function openNotebook(page, lab, file) {
   await page.goto(`${lab.url}/lab/tree/${file}?token=${lab.token}`);
   await page.waitForFunction(() => [...document.querySelectorAll(".jp-StatusBar-TextItem")].some((e) => /tslab\) \| Idle$/.test((e.textContent ?? "").trim())), undefined, { timeout: 120_000 });
+}
+
+/** Runs all cells of the open notebook from the Run menu. */
+export async function runAll(page) {
   await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
   await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
+}
+
+/** Opens `file` in JupyterLab, waits for an idle kernel, and runs all cells from the menu. */
+export async function openAndRunAll(page, lab, file) {
+  await openNotebook(page, lab, file);
+  await runAll(page);
 }
 
 /** Never hang: exits after `ms` with a message (a failing cell would leave a page waiting). */
