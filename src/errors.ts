@@ -59,3 +59,8 @@ export function fmtShape(shape: readonly number[]): string {
 export class OptionError extends SeqlabError {
   override name = "OptionError";
 }
+
+/** A file is not what it claims to be, or asks for something seqlab will not do (run code). */
+export class FileFormatError extends SeqlabError {
+  override name = "FileFormatError";
+}

@@ -28,6 +28,7 @@ export { trainStep, type TrainStepOptions, type TrainStepResult } from "./train/
 export {
   truncatedBptt, timeChunks, detachState, type RecurrentState, type TruncatedBpttOptions,
 } from "./train/tbptt.js";
+export { load, save, SAVE_FORMATS, type FileSource, type SaveFormat, type SaveOptions } from "./io/index.js";
 export * as plot from "./plot/index.js";
 export { showResults, RESULTS_MIME_TYPE, type ResultsTable, type ResultsRow, type ResultValue } from "./plot/results.js";
 export {
