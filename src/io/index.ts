@@ -11,6 +11,7 @@ import { Tensor } from "../tensor.js";
 import { readSource, writeTarget, type FileSource } from "./files.js";
 import { isSafetensors, readSafetensors, writeSafetensors, type SafetensorsEntry } from "./safetensors.js";
 import { readTorch } from "./torch.js";
+import { isZip } from "./zip.js";
 
 export type { FileSource } from "./files.js";
 
@@ -29,8 +30,10 @@ export function load(source: FileSource): Record<string, Tensor> {
   const where = typeof source === "string" ? `load(${JSON.stringify(source)})` : "load";
   const bytes = readSource(source, "load");
   if (bytes.length === 0) throw new FileFormatError(`${where}: the file is empty`);
+  // A zip's first bytes are "PK\x03\x04"; a pickle's 0x80, which a safetensors header length may
+  // also start with, so safetensors (JSON at byte 8) is asked second.
+  if (isZip(bytes)) return readTorch(bytes, where);
   if (isSafetensors(bytes)) return readSafetensors(bytes, where).tensors;
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return readTorch(bytes, where);
   if (bytes[0] === 0x80) return readTorch(bytes, where);
   const start = new TextDecoder("latin1").decode(bytes.subarray(0, 12));
   throw new FileFormatError(

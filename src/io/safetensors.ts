@@ -11,12 +11,11 @@ import { FILE_DTYPES, decodeElements, isFileDType, type FileDType } from "./dtyp
 /** The format's own cap on the header, so a hostile length is refused before anything is read. */
 const MAX_HEADER = 100_000_000;
 
-/** Whether `bytes` looks like safetensors: a sane header length, then a JSON object. */
-export function isSafetensors(bytes: Uint8Array): boolean {
-  if (bytes.length < 10) return false;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return view.getUint32(4, true) === 0 && view.getUint32(0, true) <= MAX_HEADER && bytes[8] === 0x7b; // "{"
-}
+/**
+ * Whether `bytes` looks like safetensors: its JSON header opens at byte 8. The length before it
+ * is not judged here, so a file claiming an absurd header is refused with that reason.
+ */
+export const isSafetensors = (bytes: Uint8Array): boolean => bytes.length >= 9 && bytes[8] === 0x7b; // "{"
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -141,7 +140,8 @@ export function readSafetensors(bytes: Uint8Array, where: string): { tensors: Re
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) {
     const values = decodeElements(data.subarray(e.begin, e.end), e.dtype, (e.end - e.begin) / FILE_DTYPES[e.dtype].bytes, `${where}: tensor ${JSON.stringify(e.name)}`);
-    tensors[e.name] = new Tensor(values, e.shape);
+    // defineProperty: a tensor named "__proto__" must be a key, not the object's prototype.
+    Object.defineProperty(tensors, e.name, { value: new Tensor(values, e.shape), enumerable: true, writable: true, configurable: true });
   }
   return { tensors, metadata };
 }

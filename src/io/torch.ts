@@ -14,7 +14,7 @@ import { FileFormatError, fmtShape } from "../errors.js";
 import { MAX_ELEMENTS, Tensor } from "../tensor.js";
 import { FILE_DTYPES, decodeElements, type FileDType } from "./dtypes.js";
 import { PyDict, PyGlobal, PyOpaque, PyTuple, unpickle, type PyValue } from "./pickle.js";
-import { readZip } from "./zip.js";
+import { isZip, readZip } from "./zip.js";
 
 interface Storage {
   key: string;
@@ -94,7 +94,7 @@ export function readTorch(bytes: Uint8Array, where: string): Record<string, Tens
     unpickle(bytes, start, { where, globals: withStorages ? globals : new Map(), persistentLoad: withStorages ? persistentLoad : undefined });
 
   let root: PyValue;
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b) {
+  if (isZip(bytes)) {
     const entries = readZip(bytes, where);
     const pkl = [...entries.keys()].filter((n) => n === "data.pkl" || n.endsWith("/data.pkl"));
     if (pkl.length !== 1) fail(pkl.length ? "more than one data.pkl in the archive" : "a zip archive without data.pkl (a zip, but not from torch.save)");
@@ -144,7 +144,10 @@ export function readTorch(bytes: Uint8Array, where: string): Record<string, Tens
   const views = new Map<string, TensorView>();
   flatten(root, "", views, new Set(), fail);
   const out: Record<string, Tensor> = {};
-  for (const [name, view] of views) out[name] = materialise(name, view, where);
+  for (const [name, view] of views) {
+    // defineProperty: a tensor named "__proto__" must be a key, not the object's prototype.
+    Object.defineProperty(out, name, { value: materialise(name, view, where), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 
