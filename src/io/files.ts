@@ -9,12 +9,13 @@ export type FileSource = string | Uint8Array | ArrayBuffer;
 
 interface FileSystem {
   readFile(path: string): Uint8Array;
-  writeFile(path: string, data: Uint8Array): void;
+  /** Absent where files can only be read (the browser kernel reads the site's files). */
+  writeFile?(path: string, data: Uint8Array): void;
 }
 
 /**
  * A kernel without Node (seqlab's browser kernel, in its Web Worker) installs its own reader
- * and writer here, with Node's names: a symbol on globalThis, so neither side imports the other.
+ * (and writer, if it has one) here: a symbol on globalThis, so neither side imports the other.
  */
 const HOST_FILES = Symbol.for("seqlab.files");
 
@@ -26,7 +27,7 @@ interface NodeFs {
 
 function fileSystem(): FileSystem | null {
   const host = (globalThis as { [HOST_FILES]?: FileSystem })[HOST_FILES];
-  if (host && typeof host.readFile === "function" && typeof host.writeFile === "function") return host;
+  if (host && typeof host.readFile === "function") return host;
   const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
   const fs = proc?.getBuiltinModule?.("fs") as NodeFs | undefined;
   if (!fs) return null;
@@ -66,7 +67,7 @@ export function writeTarget(bytes: Uint8Array, target: unknown, where: string): 
     throw new TypeError(`${where}: expected a path to write to (a non-empty string), or no target to get the bytes back, got ${target === "" ? "an empty string" : target === null ? "null" : typeof target}`);
   }
   const fs = fileSystem();
-  if (!fs) throw new FileFormatError(`${where}: this kernel has no files to write ${JSON.stringify(target)} to; leave the target out to get the bytes back`);
+  if (!fs?.writeFile) throw new FileFormatError(`${where}: this kernel cannot write files (${JSON.stringify(target)}); leave the target out to get the bytes back`);
   fs.writeFile(target, bytes);
   return undefined;
 }

@@ -80,7 +80,7 @@ function tslabModule(): object {
  * notebook's folder, read with a synchronous request (allowed in a worker) so `readFileSync`
  * stays synchronous as in Node.
  */
-function fsModule(filesUrl: string): object {
+function fsModule(filesUrl: string): { readFileSync(path: unknown, options?: unknown): string | Uint8Array; existsSync(path: unknown): boolean } {
   const get = (path: string, binary: boolean): { status: number; body: string | ArrayBuffer } => {
     const url = new URL(path.replace(/^\.\//, ""), filesUrl);
     if (!url.href.startsWith(new URL("../", filesUrl).origin)) throw new Error(`fs: ${path} is outside the site`);
@@ -123,7 +123,10 @@ async function init(msg: Extract<ToWorker, { type: "init" }>): Promise<void> {
   if (!ts) throw new Error("the TypeScript compiler did not load");
   const types = (await (await fetch(`${msg.assetsUrl}types.json`)).json()) as Types;
   compiler = new CellCompiler({ ts, libFiles: types.libFiles, libs: types.libs, files: types.files, importable: [...IMPORTABLE] });
-  const modules = { seqlab, fs: fsModule(msg.filesUrl), tslab: tslabModule() };
+  const fs = fsModule(msg.filesUrl);
+  const modules = { seqlab, fs, tslab: tslabModule() };
+  // seqlab's load("data/model.pt") reads through the same requests (src/io/files.ts); no writer.
+  (globalThis as Record<symbol, unknown>)[Symbol.for("seqlab.files")] = { readFile: (path: string) => fs.readFileSync(path) };
   session = new Session(compiler, modules, IMPORTABLE);
   await seqlab.ready();
   // Threads need SharedArrayBuffer, which only a cross-origin isolated page has: else one, quietly.
