@@ -10,6 +10,7 @@ import { oneOf } from "../options.js";
 import { Tensor } from "../tensor.js";
 import { readSource, writeTarget, type FileSource } from "./files.js";
 import { isSafetensors, readSafetensors, writeSafetensors, type SafetensorsEntry } from "./safetensors.js";
+import { writeTorch } from "./torch-save.js";
 import { readTorch } from "./torch.js";
 import { isZip } from "./zip.js";
 
@@ -42,20 +43,24 @@ export function load(source: FileSource): Record<string, Tensor> {
   );
 }
 
-export const SAVE_FORMATS = ["safetensors"] as const;
+export const SAVE_FORMATS = ["safetensors", "pt"] as const;
 export type SaveFormat = (typeof SAVE_FORMATS)[number];
 
 export interface SaveOptions {
-  /** The file format: "safetensors" (the default and, for now, the only one). */
+  /**
+   * "safetensors" (the default: no code in it, read by PyTorch's `safetensors.torch.load_file`
+   * and by Hugging Face), or "pt": PyTorch's own zip format, for `torch.load(path)` with nothing
+   * but torch installed.
+   */
   format?: SaveFormat;
-  /** Strings stored in the file's `__metadata__` (safetensors); `format: "pt"` is added, as PyTorch's writers do. */
+  /** Strings stored in a safetensors file's `__metadata__` (`format: "pt"` is added, as PyTorch's writers do). */
   metadata?: Record<string, string>;
 }
 
 /**
- * Writes `stateDict` (e.g. `model.stateDict()`) as safetensors to the path `target`, or returns
- * the file's bytes when `target` is left out (in a browser). PyTorch reads it with
- * `safetensors.torch.load_file`; seqlab with `load`. float32 tensors stay float32, float64 float64.
+ * Writes `stateDict` (e.g. `model.stateDict()`) as safetensors (or PyTorch's format) to the path
+ * `target`, or returns the file's bytes when `target` is left out (in a browser). seqlab reads
+ * either with `load`. float32 tensors stay float32, float64 float64.
  */
 export function save(stateDict: StateDict, target?: string, opts: SaveOptions = {}): Uint8Array | undefined {
   const where = "save";
@@ -66,11 +71,16 @@ export function save(stateDict: StateDict, target?: string, opts: SaveOptions = 
     throw new TypeError(`${where}: expected a state dict (an object of name → tensor, as model.stateDict() gives), got ${stateDict === null ? "null" : Array.isArray(stateDict) ? "an array" : stateDict instanceof Tensor ? "a single tensor" : typeof stateDict}`);
   }
   if (typeof opts !== "object" || opts === null) throw new OptionError(`${where}: expected an options object such as { format: "safetensors" }, got ${opts === null ? "null" : typeof opts}`);
-  oneOf(where, "format", opts.format, SAVE_FORMATS, "safetensors");
+  if (opts.format === "onnx") {
+    throw new OptionError(`${where}: format must be one of ${SAVE_FORMATS.map((f) => JSON.stringify(f)).join(", ")}, got "onnx" (ONNX: exportOnnx(model, exampleInput, target) writes a model with its graph)`);
+  }
+  const format = oneOf(where, "format", opts.format, SAVE_FORMATS, "safetensors");
+  if (format === "pt" && opts.metadata !== undefined) throw new OptionError(`${where}: metadata is stored only in safetensors files; leave it out with format "pt"`);
   const metadata = { format: "pt", ...checkMetadata(opts.metadata, where) };
-  if (Object.hasOwn(stateDict, "__metadata__")) throw new OptionError(`${where}: "__metadata__" is the one name safetensors keeps for itself; rename that tensor`);
+  if (format === "safetensors" && Object.hasOwn(stateDict, "__metadata__")) throw new OptionError(`${where}: "__metadata__" is the one name safetensors keeps for itself; rename that tensor`);
   const entries: SafetensorsEntry[] = Object.entries(stateDict).map(([name, value]) => entry(name, value, where));
-  return writeTarget(writeSafetensors(entries, metadata), target, where);
+  const bytes = format === "pt" ? writeTorch(entries, where) : writeSafetensors(entries, metadata);
+  return writeTarget(bytes, target, where);
 }
 
 function checkMetadata(metadata: unknown, where: string): Record<string, string> {

@@ -88,3 +88,65 @@ export function readZip(bytes: Uint8Array, where: string): Map<string, ZipEntry>
   }
   return entries;
 }
+
+/**
+ * A zip archive of `entries`, stored uncompressed as torch.save writes them, each entry's data
+ * starting at a multiple of 64 bytes (padding in the local header's extra field, as PyTorch
+ * does) so a reader may map tensors straight from the file.
+ */
+export function writeZip(entries: readonly { name: string; data: Uint8Array }[], where: string): Uint8Array {
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  const directory: Uint8Array[] = [];
+  let offset = 0;
+  for (const { name, data } of entries) {
+    const nameBytes = encoder.encode(name);
+    const crc = crc32(data);
+    // 30-byte header + name + an extra field of 4 bytes + padding: data begins at a multiple of 64.
+    const padding = (64 - ((offset + 30 + nameBytes.length + 4) % 64)) % 64;
+    const local = new Uint8Array(30 + nameBytes.length + 4 + padding);
+    const lv = new DataView(local.buffer);
+    lv.setUint32(0, LOCAL_HEADER, true);
+    lv.setUint16(4, 10, true); // version needed: 1.0 (stored)
+    lv.setUint32(14, crc, true);
+    lv.setUint32(18, data.length, true);
+    lv.setUint32(22, data.length, true);
+    lv.setUint16(26, nameBytes.length, true);
+    lv.setUint16(28, 4 + padding, true);
+    local.set(nameBytes, 30);
+    lv.setUint16(30 + nameBytes.length, 0x4246, true); // "FB": PyTorch's padding field
+    lv.setUint16(32 + nameBytes.length, padding, true);
+
+    const central = new Uint8Array(46 + nameBytes.length);
+    const cv = new DataView(central.buffer);
+    cv.setUint32(0, DIRECTORY_ENTRY, true);
+    cv.setUint16(4, 10, true);
+    cv.setUint16(6, 10, true);
+    cv.setUint32(16, crc, true);
+    cv.setUint32(20, data.length, true);
+    cv.setUint32(24, data.length, true);
+    cv.setUint16(28, nameBytes.length, true);
+    cv.setUint32(42, offset, true);
+    central.set(nameBytes, 46);
+
+    parts.push(local, data);
+    directory.push(central);
+    offset += local.length + data.length;
+    if (offset > 0xffffffff || entries.length > 0xfffe) throw new RangeError(`${where}: the archive would pass 4 GB or 65535 entries, beyond what seqlab writes (zip64)`);
+  }
+  const dirSize = directory.reduce((n, d) => n + d.length, 0);
+  const end = new Uint8Array(22);
+  const ev = new DataView(end.buffer);
+  ev.setUint32(0, END_OF_DIRECTORY, true);
+  ev.setUint16(8, entries.length, true);
+  ev.setUint16(10, entries.length, true);
+  ev.setUint32(12, dirSize, true);
+  ev.setUint32(16, offset, true);
+  const out = new Uint8Array(offset + dirSize + 22);
+  let at = 0;
+  for (const p of [...parts, ...directory, end]) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

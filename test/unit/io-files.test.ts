@@ -25,6 +25,8 @@ function header(bytes: Uint8Array): { length: number; json: Record<string, { dty
   return { length, json: JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) };
 }
 
+const names = (bytes: Uint8Array) => new TextDecoder("latin1").decode(bytes);
+
 // Python's pickle opcodes, to build the files a hostile script would write.
 const op = { PROTO: 0x80, GLOBAL: 0x63, SHORT_BINUNICODE: 0x8c, TUPLE1: 0x85, REDUCE: 0x52, STOP: 0x2e, EMPTY_DICT: 0x7d };
 const ascii = (s: string) => [...new TextEncoder().encode(s)];
@@ -80,6 +82,33 @@ describe("save writes safetensors as the format lays it out", () => {
     expect(Buffer.compare(readFileSync(path), save(linear.stateDict())!)).toBe(0);
     expect(Array.from(load(path).weight!.data)).toEqual(Array.from(linear.weight.data));
     expect(Array.from(load(new Uint8Array(readFileSync(path)).buffer).bias!.data)).toEqual(Array.from(linear.bias!.data));
+  });
+
+  it("format \"pt\": PyTorch's zip layout, read back identically (torch.load reads it too: test/io/make-torch-files.py)", () => {
+    const bytes = save(lstm.stateDict(), undefined, { format: "pt" })!;
+    expect([...bytes.subarray(0, 4)]).toEqual([0x50, 0x4b, 0x03, 0x04]);
+    const names = new TextDecoder("latin1").decode(bytes);
+    for (const entry of ["archive/data.pkl", "archive/version", "archive/byteorder", "archive/data/0"]) expect(names).toContain(entry);
+    const back = load(bytes);
+    expect(Object.keys(back)).toEqual(Object.keys(lstm.stateDict()));
+    for (const [name, t] of Object.entries(lstm.stateDict())) {
+      expect(back[name]!.shape).toEqual(t.shape);
+      expect(Array.from(back[name]!.data)).toEqual(Array.from(t.data));
+    }
+    const gru = new GRU({ inputSize: 2, hiddenSize: 3, dtype: "float64" });
+    const wide = load(save(gru.stateDict(), undefined, { format: "pt" })!);
+    expect(wide.weight_hh_l0!.dtype).toBe("float64");
+    expect(Array.from(wide.weight_hh_l0!.data)).toEqual(Array.from(gru.stateDict().weight_hh_l0!.data));
+  });
+
+  it("a damaged \"pt\" file is refused: a changed byte fails the CRC, a cut one the directory", () => {
+    const bytes = save(new Linear({ inFeatures: 3, outFeatures: 2 }).stateDict(), undefined, { format: "pt" })!;
+    const flipped = bytes.slice();
+    // The first tensor's bytes: after its local header's name and padding, at a multiple of 64.
+    const at = Math.ceil((names(flipped).indexOf("archive/data/0") + "archive/data/0".length + 4) / 64) * 64;
+    flipped[at] = flipped[at]! ^ 0xff;
+    expect(() => load(flipped)).toThrow(/damaged or cut short .* does not match its CRC-32/);
+    expect(() => load(bytes.subarray(0, bytes.length - 30))).toThrow(/damaged or cut short \(no end-of-directory record/);
   });
 
   it("every element type seqlab reads: F16, BF16 and I64 widen exactly", () => {
@@ -180,8 +209,9 @@ describe("save checks what it is given", () => {
   it.each([
     [() => save(linear as never), /expected a state dict, got a Linear module; pass model.stateDict\(\)/],
     [() => save([] as never), /expected a state dict .* got an array/],
-    [() => save(linear.stateDict(), undefined, { format: "pt" as never }), OptionError],
-    [() => save(linear.stateDict(), undefined, { format: "onnx" as never }), /format must be one of "safetensors", got "onnx"/],
+    [() => save(linear.stateDict(), undefined, { format: "onnx" as never }), OptionError],
+    [() => save(linear.stateDict(), undefined, { format: "onnx" as never }), /format must be one of "safetensors", "pt", got "onnx" \(ONNX: exportOnnx\(model, exampleInput, target\)/],
+    [() => save(linear.stateDict(), undefined, { format: "pt", metadata: {} }), /metadata is stored only in safetensors files/],
     [() => save(linear.stateDict(), undefined, { metadata: { epoch: 3 as never } }), /metadata.epoch must be a string \(safetensors stores only strings\), got number/],
     [() => save({ w: { shape: [2, 2], data: [1, 2, 3] } }), /w: shape \(2, 2\) holds 4 numbers, data has 3/],
     [() => save({ __metadata__: linear.weight }), /"__metadata__" is the one name safetensors keeps for itself/],
