@@ -147,6 +147,8 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
     for (let i = 0; i < items.length; i += 2) {
       const key = items[i]!;
       if (typeof key !== "string" && typeof key !== "number") fail(`a dict key that is ${describe(key)}`);
+      // Python keeps the last of two equal keys without a word; a state dict never has two.
+      if (dict.items.has(key as string | number)) fail(`the key ${JSON.stringify(key)} twice in one dict`);
       dict.items.set(key as string | number, items[i + 1]!);
     }
   };

@@ -199,6 +199,14 @@ describe("a pickle made to run code is refused, and nothing runs", () => {
     expect(() => load(file)).toThrow(/opcode 0x69 \("i"\), which a state dict does not use/);
   });
 
+  it("a dict that names one key twice (Python would keep the last quietly)", () => {
+    const magic = [op.PROTO, 2, 0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, op.STOP];
+    const protocol = [op.PROTO, 2, 0x4d, 0xe9, 0x03, op.STOP]; // BININT2 1001
+    const info = [op.PROTO, 2, op.EMPTY_DICT, ...shortString("little_endian"), 0x88, 0x73, op.STOP]; // NEWTRUE SETITEM
+    const twice = [op.PROTO, 2, op.EMPTY_DICT, 0x28, ...shortString("w"), 0x4e, ...shortString("w"), 0x4e, 0x75, op.STOP]; // MARK … NONE … SETITEMS
+    expect(() => load(new Uint8Array([...magic, ...protocol, ...info, ...twice]))).toThrow(/the key "w" twice in one dict/);
+  });
+
   it("a pickle that is not PyTorch's (a plain dict)", () => {
     expect(() => load(new Uint8Array([op.PROTO, 2, op.EMPTY_DICT, op.STOP]))).toThrow(/a pickle, but not PyTorch's magic number/);
   });
