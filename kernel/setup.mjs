@@ -18,7 +18,8 @@ const STAMPS = join(ENV, "stamps");
 
 // Debian packages: the Jupyter server side, and what the tests add.
 const APT_RUN = ["python3-jupyter-server", "python3-jupyterlab-server", "jupyter-nbconvert", "python3-nbclient"];
-const APT_TEST = ["chromium"];
+// python3-onnx: its checker (/usr/bin/python3 -c "import onnx") validates the files exportOnnx writes.
+const APT_TEST = ["chromium", "python3-onnx"];
 
 const log = (msg) => console.log(`[seqlab] ${msg}`);
 

@@ -20,7 +20,7 @@
  * Encoding is onnx-proto's protobufjs code; this is the only file that imports it, so the rest
  * of the library does not pull it in.
  */
-import onnxProto from "onnx-proto";
+import onnxProto, { type onnx as Onnx } from "onnx-proto";
 import { DTypeError, OptionError, SeqlabError, ShapeError, fmtShape } from "../errors.js";
 import { AttentionClassifier, SelfAttention } from "../nn/attention.js";
 import { RecurrentClassifier, WindowClassifier } from "../nn/classifiers.js";
@@ -89,7 +89,7 @@ function rawBytes(values: ArrayLike<number>, elem: Elem): Uint8Array {
   return bytes;
 }
 
-function attribute(name: string, value: Attr): onnx.IAttributeProto {
+function attribute(name: string, value: Attr): Onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   const text = (s: string): Uint8Array => new TextEncoder().encode(s);
   if (typeof value === "number") return { name, type: T.INT, i: value };
@@ -99,8 +99,8 @@ function attribute(name: string, value: Attr): onnx.IAttributeProto {
 }
 
 class Graph {
-  readonly nodes: onnx.INodeProto[] = [];
-  readonly initializers: onnx.ITensorProto[] = [];
+  readonly nodes: Onnx.INodeProto[] = [];
+  readonly initializers: Onnx.ITensorProto[] = [];
   private readonly names = new Set<string>();
 
   /** `reserved`: names the graph's inputs and outputs keep for themselves. */
@@ -148,7 +148,7 @@ class Graph {
   }
 }
 
-function valueInfo(v: Value, name = v.name): onnx.IValueInfoProto {
+function valueInfo(v: Value, name = v.name): Onnx.IValueInfoProto {
   const dim = v.dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d }));
   return { name, type: { tensorType: { elemType: ELEM_TYPE[v.elem], shape: { dim } } } };
 }
@@ -518,13 +518,12 @@ export function exportOnnx(model: Module, exampleInput: Tensor | IndexInput, tar
   if (!(model instanceof Module)) throw unsupported(model, "");
   const dtype = model.parameters()[0]?.dtype ?? "float32";
   const { input, forwardInput } = graphInput(model, exampleInput, dtype);
-  checkRuns(model, forwardInput);
 
   const g = new Graph(dtype, [input.name, ...OUTPUT_NAMES]);
   let outputs: [(typeof OUTPUT_NAMES)[number], Value][];
   if (model instanceof RNN || model instanceof LSTM || model instanceof GRU) {
     const r = exportRecurrent(g, model, input, "");
-    outputs = [["output", r.output], ["h_n", r.hN], ...(r.cN ? [["c_n", r.cN] as const] : [])];
+    outputs = [["output", r.output], ["h_n", r.hN], ...(r.cN ? [["c_n", r.cN] as ["c_n", Value]] : [])];
   } else if (model instanceof SelfAttention) {
     const [y, weights] = exportSelfAttention(g, model, input, "");
     outputs = [["output", y], ["weights", weights]];
@@ -534,6 +533,8 @@ export function exportOnnx(model: Module, exampleInput: Tensor | IndexInput, tar
   }
   // The graph's outputs get their public names through Identity nodes (an internal value may
   // also feed other nodes, and a Sequential of Dropouts returns the input itself).
+  // Refusals of the model's structure came while building; now the model must run on the example.
+  checkRuns(model, forwardInput);
   for (const [name, v] of outputs) g.nodes.push({ opType: "Identity", name: g.fresh(`${name}/Identity`), input: [v.name], output: [name] });
 
   const bytes = onnx.ModelProto.encode({
@@ -550,5 +551,6 @@ export function exportOnnx(model: Module, exampleInput: Tensor | IndexInput, tar
       output: outputs.map(([name, v]) => valueInfo(v, name)),
     },
   }).finish();
-  return writeTarget(bytes, target, "exportOnnx");
+  // protobufjs hands back a Buffer in Node, possibly a view into a shared pool: a copy of our own.
+  return writeTarget(new Uint8Array(bytes), target, "exportOnnx");
 }
