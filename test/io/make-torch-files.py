@@ -15,7 +15,12 @@ Second mode: checks safetensors files that seqlab's `save` wrote, in real PyTorc
 Every DIR/NAME.safetensors with a DIR/NAME.json beside it (written by the test, see
 io-torch-files.test.ts) is parsed here by hand (Debian has no python3-safetensors), loaded
 into the torch module the JSON describes with load_state_dict(strict=True), run on the JSON's
-input, and compared with the outputs seqlab recorded.
+input, and compared with the outputs seqlab recorded. A DIR/NAME.pt beside it (seqlab's
+save(..., {format: "pt"})) is read with torch.load, once its pickle has been checked to name
+only tensors, and must hold the same tensors. To make DIR:
+
+    SEQLAB_SAFETENSORS_DIR=/tmp/st npx vitest run --config test/vitest.config.ts \
+        test/unit/io-torch-files.test.ts -t "PyTorch can check"
 
 Why things are as they are:
 - Fixed seeds per case, one thread: the values are the same on every run. Zip-format files
@@ -424,6 +429,20 @@ def read_safetensors(path: Path):
     return tensors, meta
 
 
+SAFE_GLOBALS = {"torch._utils._rebuild_tensor_v2", "collections.OrderedDict"}
+
+
+def load_seqlab_pt(path: Path) -> dict:
+    """torch.load of a .pt that seqlab's save(..., {format: "pt"}) wrote, after checking (without
+    unpickling) that its pickle names nothing but tensors, storages and OrderedDict: a folder
+    given on the command line is not trusted enough to hand straight to torch.load."""
+    named = [g for pkl in pickle_bytes(path) for g in globals_named(pkl)]
+    other = [g for g in named if g not in SAFE_GLOBALS and not re.fullmatch(r"torch\.\w+Storage", g)]
+    assert not other, f"refusing to torch.load a file whose pickle names {other}"
+    assert zipfile.is_zipfile(path), "not PyTorch's zip format"
+    return torch.load(path)
+
+
 def normalised_error(a: torch.Tensor, b: torch.Tensor) -> float:
     a, b = a.to(torch.float64), b.to(torch.float64)
     ref = b.abs().max().item() if b.numel() else 0.0
@@ -450,8 +469,19 @@ def check_safetensors(folder: Path) -> int:
             dtype = torch.float64 if desc.get("dtype") == "float64" else torch.float32
             m = build(desc).to(dtype)
             m.load_state_dict({k: v.to(dtype) for k, v in tensors.items()}, strict=True)
-            x = torch.tensor(desc["input"]["data"]).reshape(desc["input"]["shape"])
-            x = x.to(dtype) if x.is_floating_point() else x.to(torch.int64)
+            pt = path.with_suffix(".pt")
+            if pt.exists():
+                # The same state dict saved by seqlab in PyTorch's format: torch.load must give the
+                # same keys and bit-identical tensors.
+                state = load_seqlab_pt(pt)
+                assert sorted(state) == sorted(tensors), f"{pt.name}: keys {sorted(state)} vs {sorted(tensors)}"
+                for k, v in state.items():
+                    assert v.dtype == tensors[k].dtype and torch.equal(v, tensors[k]), f"{pt.name}: {k} differs from the safetensors file"
+                print(f"  {pt.name}: torch.load gives the same {len(state)} tensors")
+            # Ids for models that start with an embedding, else values in the model's dtype. (JSON
+            # does not say which: 1.0 is written 1, and torch.tensor would round floats to float32.)
+            ids = desc["kind"] in ("Embedding", "Net")
+            x = torch.tensor(desc["input"]["data"], dtype=torch.int64 if ids else dtype).reshape(desc["input"]["shape"])
             ours = run(m, x)
             tol = 1e-12 if dtype == torch.float64 else 1e-6
             for key, want in desc["outputs"].items():
