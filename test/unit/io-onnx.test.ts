@@ -161,6 +161,23 @@ describe("RNN, LSTM and GRU as ONNX's RNN, LSTM and GRU operators", () => {
     }
   });
 
+  it("dropout between layers, in training mode: the file is the eval-mode model and the mode is restored", async () => {
+    manualSeed(13);
+    const m = new LSTM({ inputSize: 4, hiddenSize: 6, numLayers: 2, dropout: 0.5 });
+    m.train();
+    const bytes = exportOnnx(m, seqInput(false, 3, 5, 4));
+    expect(m.training).toBe(true);
+    expect(checkFiles([bytes])).toEqual(["ok"]);
+    const x = seqInput(false, 2, 7, 4);
+    const got = await runOrt(bytes, x);
+    const inTraining = noGrad(() => m.forward(x)[0]);
+    expect(maxDiff(got.output!.data, inTraining.data)).toBeGreaterThan(1e-3); // dropout did act in training...
+    m.eval();
+    const d = maxDiff(got.output!.data, noGrad(() => m.forward(x)[0]).data); // ...and the file is the eval-mode model
+    expect(d).toBeLessThanOrEqual(TOL);
+    measured["LSTM 2 layers, dropout 0.5, exported in training mode"] = d;
+  });
+
   it("a bigger LSTM (H = 64, 2 layers, bidirectional, T up to 40) stays within 1e-5", async () => {
     manualSeed(11);
     const m = new LSTM({ inputSize: 16, hiddenSize: 64, numLayers: 2, bidirectional: true, batchFirst: true });
