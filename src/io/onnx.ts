@@ -178,16 +178,15 @@ const BLOCKS = {
 const GRU_Z_BLOCK = 1;
 
 /**
- * One direction's matrix (or bias vector, cols = 1) with its gate blocks of H rows taken in
- * ONNX's order; the block `negated` (or none) has its sign flipped.
+ * Copies one direction's matrix (or bias vector, cols = 1) into `dst` at `at`, its gate blocks
+ * of H rows taken in ONNX's order; the block `negated` (or none) has its sign flipped.
  */
-function reorderGates(src: ArrayLike<number>, H: number, cols: number, blocks: readonly number[], negated: number | null): number[] {
-  const out: number[] = [];
-  for (const b of blocks) {
+function reorderGates(dst: Float64Array, at: number, src: ArrayLike<number>, H: number, cols: number, blocks: readonly number[], negated: number | null): void {
+  const size = H * cols;
+  blocks.forEach((b, k) => {
     const sign = b === negated ? -1 : 1;
-    for (let q = b * H * cols; q < (b + 1) * H * cols; q++) out.push(sign * src[q]!);
-  }
-  return out;
+    for (let q = 0; q < size; q++) dst[at + k * size + q] = sign * src[b * size + q]!;
+  });
 }
 
 interface RecurrentValues {
@@ -233,17 +232,17 @@ function exportRecurrent(g: Graph, m: RNN | LSTM | GRU, x: Value, path: string):
   const cs: Value[] = [];
   for (let l = 0; l < m.numLayers; l++) {
     const F = l === 0 ? m.inputSize : D * H;
-    const W: number[] = [];
-    const R: number[] = [];
-    const Bias: number[] = [];
+    const W = new Float64Array(D * G * H * F);
+    const R = new Float64Array(D * G * H * H);
+    const Bias = new Float64Array(D * 2 * G * H);
     for (let d = 0; d < D; d++) {
       const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
-      W.push(...reorderGates(P.get(`weight_ih${sfx}`)!.data, H, F, BLOCKS[kind], negated));
-      R.push(...reorderGates(P.get(`weight_hh${sfx}`)!.data, H, H, BLOCKS[kind], negated));
+      reorderGates(W, d * G * H * F, P.get(`weight_ih${sfx}`)!.data, H, F, BLOCKS[kind], negated);
+      reorderGates(R, d * G * H * H, P.get(`weight_hh${sfx}`)!.data, H, H, BLOCKS[kind], negated);
       // ONNX's B is [Wb ; Rb] per direction: PyTorch's bias_ih then bias_hh.
       if (m.bias) {
-        Bias.push(...reorderGates(P.get(`bias_ih${sfx}`)!.data, H, 1, BLOCKS[kind], negated));
-        Bias.push(...reorderGates(P.get(`bias_hh${sfx}`)!.data, H, 1, BLOCKS[kind], negated));
+        reorderGates(Bias, d * 2 * G * H, P.get(`bias_ih${sfx}`)!.data, H, 1, BLOCKS[kind], negated);
+        reorderGates(Bias, d * 2 * G * H + G * H, P.get(`bias_hh${sfx}`)!.data, H, 1, BLOCKS[kind], negated);
       }
     }
     const inputs = [seq.name, g.weight(`${name}W_l${l}`, W, [D, G * H, F]), g.weight(`${name}R_l${l}`, R, [D, G * H, H])];
@@ -279,8 +278,8 @@ function exportLinear(g: Graph, m: Linear, x: Value, path: string): Value {
     return g.value("Gemm", [x.name, g.weight(`${name}.weight`, m.weight.data, [m.outFeatures, m.inFeatures]), ...bias], { transB: 1 }, name, dims);
   }
   // Any other rank: MatMul broadcasts over the leading dimensions, with Wᵀ stored as (in, out).
-  const wT: number[] = [];
-  for (let i = 0; i < m.inFeatures; i++) for (let o = 0; o < m.outFeatures; o++) wT.push(m.weight.data[o * m.inFeatures + i]!);
+  const wT = new Float64Array(m.inFeatures * m.outFeatures);
+  for (let i = 0; i < m.inFeatures; i++) for (let o = 0; o < m.outFeatures; o++) wT[i * m.outFeatures + o] = m.weight.data[o * m.inFeatures + i]!;
   const y = g.value("MatMul", [x.name, g.weight(`${name}.weight_t`, wT, [m.inFeatures, m.outFeatures])], {}, bias.length ? `${name}.matmul` : name, dims);
   return bias.length ? g.value("Add", [y.name, bias[0]!], {}, name, dims) : y;
 }

@@ -184,6 +184,13 @@ describe("RNN, LSTM and GRU as ONNX's RNN, LSTM and GRU operators", () => {
     await expectSameAsSeqlab("LSTM H=64, 2 layers, bidirectional, T=40", m, seqInput(true, 2, 8, 16), [seqInput(true, 3, 40, 16), seqInput(true, 1, 17, 16)], (x) => recurrentOutputs(m, x as Tensor));
   });
 
+  it("a large LSTM (inputSize 512, H = 512: 2.1 million parameters) exports whole", async () => {
+    manualSeed(14);
+    const m = new LSTM({ inputSize: 512, hiddenSize: 512 });
+    const bytes = await expectSameAsSeqlab("LSTM inputSize 512, H=512", m, seqInput(false, 1, 2, 512), [seqInput(false, 2, 3, 512), seqInput(false, 1, 4, 512)], (x) => recurrentOutputs(m, x as Tensor));
+    expect(bytes.length).toBeGreaterThan(m.numParameters() * 4);
+  });
+
   it("the file declares symbolic batch and time dimensions and names the outputs as PyTorch's forward returns them", () => {
     const bytes = exportOnnx(new LSTM({ inputSize: 4, hiddenSize: 6, batchFirst: true, numLayers: 2 }), randn([3, 5, 4]));
     const graph = onnx.ModelProto.decode(bytes).graph!;
