@@ -166,8 +166,26 @@ function libClosure(roots) {
   return files;
 }
 
-/** What the kernel's worker checks cells against: libs, seqlab's .d.ts files, the ambient modules. */
-function typesJson() {
+/** ONNX Runtime's WebAssembly binary (the one its WebAssembly build loads), copied among the assets. */
+const ORT_WASM = join(ROOT, "node_modules", "onnxruntime-web", "dist", "ort-wasm-simd-threaded.wasm");
+
+/** Every .d.ts file under `dir`, keyed as `/node_modules/<pkg>/<path>` for the cell compiler. */
+function declarations(dir, prefix, files) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) declarations(p, `${prefix}/${name}`, files);
+    else if (name.endsWith(".d.ts")) files[`${prefix}/${name}`] = readFileSync(p, "utf8");
+  }
+}
+
+/** A package's package.json as the compiler needs it: name, type, types and exports only. */
+function packageJson(pkgDir) {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+  return JSON.stringify({ name: pkg.name, version: pkg.version, type: pkg.type, types: pkg.types, exports: pkg.exports });
+}
+
+/** What the kernel's worker checks cells against: libs, seqlab's and onnxruntime-web's .d.ts files, the ambient modules. */
+export function typesJson() {
   const files = {};
   const dist = join(ROOT, "dist");
   const visit = (dir) => {
@@ -180,6 +198,12 @@ function typesJson() {
   visit(dist);
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   files["/node_modules/seqlab/package.json"] = JSON.stringify({ name: "seqlab", version: pkg.version, type: "module", types: "dist/index.d.ts", exports: pkg.exports });
+  // onnxruntime-web: its types.d.ts re-exports onnxruntime-common's declarations.
+  const nm = join(ROOT, "node_modules");
+  files["/node_modules/onnxruntime-web/package.json"] = packageJson(join(nm, "onnxruntime-web"));
+  files["/node_modules/onnxruntime-web/types.d.ts"] = readFileSync(join(nm, "onnxruntime-web", "types.d.ts"), "utf8");
+  files["/node_modules/onnxruntime-common/package.json"] = packageJson(join(nm, "onnxruntime-common"));
+  declarations(join(nm, "onnxruntime-common", "dist", "esm"), "/node_modules/onnxruntime-common/dist/esm", files);
   files["/ambient/kernel.d.ts"] = readFileSync(join(SITE, "src", "ambient.d.txt"), "utf8");
   return { libFiles: libClosure(LIBS), libs: LIBS, files };
 }
@@ -243,6 +267,7 @@ export function assembleSite({ notebooks, out }) {
   cpSync(join(BUILD, "service-worker.js"), join(out, "service-worker.js"));
   cpSync(join(ROOT, "node_modules", "typescript", "lib", "typescript.js"), join(out, "build", "typescript.js"));
   writeFileSync(join(out, "build", "types.json"), JSON.stringify(typesJson()));
+  cpSync(ORT_WASM, join(out, "build", "ort-wasm-simd-threaded.wasm"));
 
   // Prebuilt extensions, as JupyterLab finds them in labextensions/.
   const federated = [];

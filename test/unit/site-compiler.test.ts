@@ -13,6 +13,10 @@ import { CellCompiler } from "../../kernel/site/src/compiler.js";
 import { formatArgs, inspect } from "../../kernel/site/src/inspect.js";
 import { IMPORTABLE } from "../../kernel/site/src/protocol.js";
 import { Session, type Outcome } from "../../kernel/site/src/session.js";
+import * as ort from "onnxruntime-web";
+import { exportOnnx } from "../../src/io/onnx.js";
+// @ts-expect-error -- plain JavaScript module: the site's build, whose types.json the worker reads
+import { typesJson } from "../../kernel/site/build.mjs";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const LIB_DIR = join(ROOT, "node_modules", "typescript", "lib");
@@ -96,9 +100,32 @@ describe("cell compiler", () => {
     expect(ok(await s.execute("const u: Tensor = tensor([[1], [2]]);\nu.shape.length"))).toBe(2);
     const bad = await s.execute('import _ from "lodash";');
     expect(bad.status).toBe("error");
-    if (bad.status === "error") expect(bad.traceback[0]).toBe('1:15 - Cannot find module "lodash": a cell in this kernel can import "seqlab", "fs", "tslab", nothing else. (TS2307)');
+    if (bad.status === "error") expect(bad.traceback[0]).toBe('1:15 - Cannot find module "lodash": a cell in this kernel can import "seqlab", "fs", "tslab", "onnxruntime-web", nothing else. (TS2307)');
     const wrongType = await s.execute('import { tensor } from "seqlab";\ntensor("no");');
     expect(wrongType.status === "error" && wrongType.traceback[0]).toMatch(/^2:8 - Argument of type 'string'/);
+  });
+
+  it("imports onnxruntime-web, type-checked against the declarations the site's types.json carries, and runs an exported model", async () => {
+    const site = (typesJson as () => { files: Record<string, string> })();
+    expect(Object.keys(site.files)).toEqual(expect.arrayContaining(["/node_modules/onnxruntime-web/types.d.ts", "/node_modules/onnxruntime-common/dist/esm/index.d.ts"]));
+    const c = new CellCompiler({ ts, libFiles: LIBS, libs: ["lib.es2022.d.ts", "lib.dom.d.ts"], files: site.files, importable: [...IMPORTABLE] });
+    ort.env.wasm.numThreads = 1;
+    const lin = new seqlab.Linear({ inFeatures: 2, outFeatures: 1 });
+    lin.loadStateDict({ weight: { shape: [1, 2], data: [1, 2] }, bias: { shape: [1], data: [0.5] } });
+    const file = exportOnnx(lin, seqlab.tensor([[1, 1]]));
+    const fsWithModel = { readFileSync: (p: string) => (p === "data/lin.onnx" ? file : fsStub.readFileSync(p)) };
+    const s = new Session(c, { seqlab, fs: fsWithModel, tslab: {}, "onnxruntime-web": ort }, IMPORTABLE);
+    const cell = [
+      'import * as fs from "fs";',
+      'import * as ort from "onnxruntime-web";',
+      'const sess = await ort.InferenceSession.create(fs.readFileSync("data/lin.onnx"));',
+      'const out = await sess.run({ input: new ort.Tensor("float32", Float32Array.from([3, 4]), [1, 2]) });',
+      'Array.from(out["output"]!.data as Float32Array)',
+    ].join("\n");
+    expect(ok(await s.execute(cell))).toEqual([11.5]);
+    // ORT's types are checked: a Tensor's dims are numbers, not a string.
+    const typed = await s.execute('const d: string = new ort.Tensor("float32", Float32Array.from([1]), [1]).dims;');
+    expect(typed.status === "error" && typed.traceback[0]).toMatch(/^1:7 - Type 'readonly number\[\]' is not assignable to type 'string'/);
   });
 
   it("offers fs.readFileSync with Node's types", async () => {

@@ -1,9 +1,11 @@
 /**
  * The Web Worker of seqlab's browser kernel: the TypeScript compiler (loaded with importScripts
  * from the site's own files), the seqlab library (bundled in, its WebAssembly kernels inside),
- * and one Session. It talks to the page only by messages (protocol.ts); the page ends a running
+ * ONNX Runtime (onnxruntime-web's WebAssembly build, bundled in; its .wasm file is one of the
+ * site's assets, fetched when a cell first creates an InferenceSession), and one Session. It talks to the page only by messages (protocol.ts); the page ends a running
  * cell by terminating this worker.
  */
+import * as ort from "onnxruntime-web/wasm";
 import * as seqlab from "seqlab";
 import { CellCompiler, type TypeScript } from "./compiler.js";
 import { formatArgs, inspect } from "./inspect.js";
@@ -124,7 +126,12 @@ async function init(msg: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const types = (await (await fetch(`${msg.assetsUrl}types.json`)).json()) as Types;
   compiler = new CellCompiler({ ts, libFiles: types.libFiles, libs: types.libs, files: types.files, importable: [...IMPORTABLE] });
   const fs = fsModule(msg.filesUrl);
-  const modules = { seqlab, fs, tslab: tslabModule() };
+  // ONNX Runtime from the site's own files, on this worker's thread: one thread and no proxy
+  // worker, so it needs neither SharedArrayBuffer nor a script of its own.
+  ort.env.wasm.wasmPaths = { wasm: `${msg.assetsUrl}ort-wasm-simd-threaded.wasm` };
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  const modules = { seqlab, fs, tslab: tslabModule(), "onnxruntime-web": ort };
   // seqlab's load("data/model.pt") reads through the same requests (src/io/files.ts); no writer.
   (globalThis as Record<symbol, unknown>)[Symbol.for("seqlab.files")] = { readFile: (path: string) => fs.readFileSync(path) };
   session = new Session(compiler, modules, IMPORTABLE);
