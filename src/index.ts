@@ -29,6 +29,7 @@ export {
   truncatedBptt, timeChunks, detachState, type RecurrentState, type TruncatedBpttOptions,
 } from "./train/tbptt.js";
 export { load, save, SAVE_FORMATS, type FileSource, type SaveFormat, type SaveOptions } from "./io/index.js";
+export { exportOnnx, type OnnxExportOptions } from "./io/onnx.js";
 export * as plot from "./plot/index.js";
 export { showResults, RESULTS_MIME_TYPE, type ResultsTable, type ResultsRow, type ResultValue } from "./plot/results.js";
 export {

@@ -71,7 +71,7 @@ export function save(stateDict: StateDict, target?: string, opts: SaveOptions = 
     throw new TypeError(`${where}: expected a state dict (an object of name → tensor, as model.stateDict() gives), got ${stateDict === null ? "null" : Array.isArray(stateDict) ? "an array" : stateDict instanceof Tensor ? "a single tensor" : typeof stateDict}`);
   }
   if (typeof opts !== "object" || opts === null) throw new OptionError(`${where}: expected an options object such as { format: "safetensors" }, got ${opts === null ? "null" : typeof opts}`);
-  if (opts.format === "onnx") {
+  if ((opts.format as unknown) === "onnx") {
     throw new OptionError(`${where}: format must be one of ${SAVE_FORMATS.map((f) => JSON.stringify(f)).join(", ")}, got "onnx" (ONNX: exportOnnx(model, exampleInput, target) writes a model with its graph)`);
   }
   const format = oneOf(where, "format", opts.format, SAVE_FORMATS, "safetensors");
