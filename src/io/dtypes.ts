@@ -27,6 +27,21 @@ export const FILE_DTYPES: Readonly<Record<FileDType, FileDTypeInfo>> = {
 
 export const isFileDType = (s: unknown): s is FileDType => typeof s === "string" && Object.hasOwn(FILE_DTYPES, s);
 
+/** Whether typed arrays here are little-endian, as files are (every platform seqlab runs on is). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The bytes of `data` in little-endian order: a copy of its memory where the platform is little-endian. */
+export function littleEndianBytes(data: Float32Array | Float64Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  const out = new Uint8Array(data.byteLength);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) {
+    if (data instanceof Float64Array) view.setFloat64(8 * i, data[i]!, true);
+    else view.setFloat32(4 * i, data[i]!, true);
+  }
+  return out;
+}
+
 /** IEEE half precision: sign, 5 exponent bits, 10 fraction bits. */
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
@@ -42,6 +57,12 @@ function halfToFloat(h: number): number {
  * the dtype they load as. `where` names the tensor in an error.
  */
 export function decodeElements(bytes: Uint8Array, dtype: FileDType, count: number, where: string): Float32Array | Float64Array {
+  // Where the platform is little-endian, float32/64 data is the file's bytes: one aligned copy.
+  if (LITTLE_ENDIAN && (dtype === "F32" || dtype === "F64")) {
+    const out = dtype === "F32" ? new Float32Array(count) : new Float64Array(count);
+    new Uint8Array(out.buffer).set(bytes.subarray(0, out.byteLength));
+    return out;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
     case "F64": {

@@ -40,7 +40,9 @@ function fileSystem(): FileSystem | null {
         throw new FileFormatError(`load: no file at ${JSON.stringify(path)} (paths are relative to the notebook's folder)`);
       }
       if (!stat.isFile()) throw new FileFormatError(`load: ${JSON.stringify(path)} is a folder, not a file`);
-      return fs.readFileSync(path);
+      // A plain view, not Node's Buffer (whose slice() does not copy).
+      const buffer = fs.readFileSync(path);
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     },
     writeFile: (path, data) => fs.writeFileSync(path, data),
   };

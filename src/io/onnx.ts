@@ -310,7 +310,8 @@ function exportWindowClassifier(g: Graph, m: WindowClassifier, x: Value, path: s
 
 function exportRecurrentClassifier(g: Graph, m: RecurrentClassifier, x: Value, path: string): Value {
   const name = path ? `${path}.` : "";
-  const r = exportRecurrent(g, m.rnn, x, `${name}rnn`);
+  const input = m.embed ? exportEmbedding(g, m.embed, x, `${name}embed`) : x;
+  const r = exportRecurrent(g, m.rnn, input, `${name}rnn`);
   if (m.readout === "all") return exportLinear(g, m.head, r.output, `${name}head`);
   // "last": the last layer's h_n, (D, B, H) → (B, D·H) as [forward ; reverse] per row, which is
   // what cat([h_n[2L−2], h_n[2L−1]], 1) gives in seqlab's forward.
@@ -390,6 +391,8 @@ function firstReader(m: Module): Module | null {
     }
     return null;
   }
+  // A classifier that embeds token ids reads them with its Embedding.
+  if (m instanceof RecurrentClassifier && m.embed) return m.embed;
   return m instanceof Dropout ? null : m;
 }
 

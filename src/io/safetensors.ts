@@ -6,7 +6,7 @@
  */
 import { FileFormatError, fmtShape } from "../errors.js";
 import { MAX_ELEMENTS, Tensor } from "../tensor.js";
-import { FILE_DTYPES, decodeElements, isFileDType, type FileDType } from "./dtypes.js";
+import { FILE_DTYPES, decodeElements, isFileDType, littleEndianBytes, type FileDType } from "./dtypes.js";
 
 /** The format's own cap on the header, so a hostile length is refused before anything is read. */
 const MAX_HEADER = 100_000_000;
@@ -172,12 +172,8 @@ export function writeSafetensors(entries: readonly SafetensorsEntry[], metadata:
   out.set(json, 8);
   let at = 8 + padded;
   for (const e of ordered) {
-    // Typed arrays are in the platform's byte order; write little-endian explicitly.
-    const wide = e.data instanceof Float64Array;
-    for (let i = 0; i < e.data.length; i++, at += wide ? 8 : 4) {
-      if (wide) view.setFloat64(at, e.data[i]!, true);
-      else view.setFloat32(at, e.data[i]!, true);
-    }
+    out.set(littleEndianBytes(e.data), at);
+    at += e.data.byteLength;
   }
   return out;
 }

@@ -5,6 +5,7 @@
  * persistent id ('storage', torch.FloatStorage, key, 'cpu', numel) whose bytes are the archive's
  * `data/<key>` entry. It names no global that `load` would refuse.
  */
+import { littleEndianBytes } from "./dtypes.js";
 import { writeZip } from "./zip.js";
 
 export interface TorchEntry {
@@ -80,20 +81,11 @@ export function writeTorch(entries: readonly TorchEntry[], where: string): Uint8
   });
   p.op(OP.SETITEMS).op(OP.STOP);
 
-  const little = (data: Float32Array | Float64Array): Uint8Array => {
-    const out = new Uint8Array(data.byteLength);
-    const view = new DataView(out.buffer);
-    for (let i = 0; i < data.length; i++) {
-      if (data instanceof Float64Array) view.setFloat64(8 * i, data[i]!, true);
-      else view.setFloat32(4 * i, data[i]!, true);
-    }
-    return out;
-  };
   const text = (s: string) => new TextEncoder().encode(s);
   return writeZip([
     { name: "archive/data.pkl", data: p.done() },
     { name: "archive/byteorder", data: text("little") },
-    ...entries.map((e, key) => ({ name: `archive/data/${key}`, data: little(e.data) })),
+    ...entries.map((e, key) => ({ name: `archive/data/${key}`, data: littleEndianBytes(e.data) })),
     { name: "archive/version", data: text("3\n") },
   ], where);
 }

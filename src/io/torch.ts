@@ -182,6 +182,8 @@ function materialise(name: string, view: TensorView, where: string): Tensor {
   if (numel > 0 && last >= storage.numel) fail(`of size ${fmtShape(size)}, stride (${stride.join(", ")}) and offset ${offset} reaches element ${last} of a storage of ${storage.numel}`);
   storage.decoded ??= decodeElements(storage.bytes!, storage.dtype, storage.numel, `${where}: tensor ${JSON.stringify(name)}`);
   const source = storage.decoded;
+  const contiguous = size.every((n, d) => n === 1 || stride[d] === size.slice(d + 1).reduce((a, b) => a * b, 1));
+  if (contiguous) return new Tensor(source.slice(offset, offset + numel), size);
   const data = source instanceof Float64Array ? new Float64Array(numel) : new Float32Array(numel);
   // Walk the view in row-major order, the last index fastest, as PyTorch's .contiguous() does.
   const index = new Array<number>(size.length).fill(0);

@@ -10,7 +10,8 @@
 import { OptionError, ShapeError, fmtShape } from "../errors.js";
 import { cat, select } from "../ops/shape.js";
 import { tanh } from "../ops/unary.js";
-import type { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
+import { Embedding, type IndexInput } from "./embedding.js";
 import { Linear } from "./linear.js";
 import { Module, type FactoryOptions } from "./module.js";
 import { GRU, LSTM, RNN } from "./recurrent/modules.js";
@@ -81,10 +82,16 @@ export interface RecurrentClassifierOptions extends FactoryOptions {
   numLayers?: number;
   /** For kind "rnn": "tanh" (default) or "relu". */
   nonlinearity?: Nonlinearity;
+  /**
+   * Token ids in: an Embedding(vocabSize, inputSize) reads them first (child `embed`), as in a
+   * character-level language model `embed → rnn → head`. Without it the input is (B, T, inputSize).
+   */
+  vocabSize?: number;
 }
 
 /**
- * A recurrent layer (batch-first) with a Linear head. x: (B, T, inputSize). Returns logits
+ * A recurrent layer (batch-first) with a Linear head. x: (B, T, inputSize), or token ids (B, T)
+ * with `vocabSize` (an Embedding first). Returns logits
  * (B, numClasses) with readout "last", else (B, T, numClasses). With readout "last" the head
  * reads the last layer's h_n: for a bidirectional layer [forward h at the last step ; reverse h
  * at the first step], each direction's summary of the whole sequence.
@@ -92,6 +99,7 @@ export interface RecurrentClassifierOptions extends FactoryOptions {
 export class RecurrentClassifier extends Module {
   readonly kind: RecurrentKind;
   readonly readout: "last" | "all";
+  readonly embed: Embedding | null;
   readonly rnn: RNN | LSTM | GRU;
   readonly head: Linear;
 
@@ -106,13 +114,15 @@ export class RecurrentClassifier extends Module {
       inputSize: opts.inputSize, hiddenSize: opts.hiddenSize, batchFirst: true,
       bidirectional: opts.bidirectional ?? false, numLayers: opts.numLayers ?? 1, dtype: dtypeOption("RecurrentClassifier", opts.dtype),
     };
+    this.embed = opts.vocabSize === undefined ? null
+      : this.registerModule("embed", new Embedding({ numEmbeddings: opts.vocabSize, embeddingDim: opts.inputSize, dtype: layer.dtype }));
     const rnn = this.kind === "lstm" ? new LSTM(layer) : this.kind === "gru" ? new GRU(layer) : new RNN({ ...layer, nonlinearity: opts.nonlinearity ?? "tanh" });
     this.rnn = this.registerModule("rnn", rnn);
     const D = layer.bidirectional ? 2 : 1;
     this.head = this.registerModule("head", new Linear({ inFeatures: D * opts.hiddenSize, outFeatures: opts.numClasses, dtype: layer.dtype }));
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor | IndexInput): Tensor {
     return this.run(x, false)[0];
   }
 
@@ -120,13 +130,17 @@ export class RecurrentClassifier extends Module {
    * The logits and the recurrent layer's trace (gates and states of every step; its `dh` is
    * filled in once a loss computed from these logits has run backward).
    */
-  forwardWithTrace(x: Tensor): [Tensor, RecurrentTrace] {
+  forwardWithTrace(x: Tensor | IndexInput): [Tensor, RecurrentTrace] {
     const [logits, trace] = this.run(x, true);
     return [logits, trace!];
   }
 
-  private run(x: Tensor, withTrace: boolean): [Tensor, RecurrentTrace | null] {
-    const [output, hN, trace] = this.runLayer(x, withTrace);
+  private run(x: Tensor | IndexInput, withTrace: boolean): [Tensor, RecurrentTrace | null] {
+    let input: Tensor;
+    if (this.embed) input = this.embed.forward(x);
+    else if (x instanceof Tensor) input = x;
+    else throw new TypeError(`RecurrentClassifier: expected a Tensor of shape (B, T, ${this.rnn.inputSize}), got ${Array.isArray(x) ? "an array" : typeof x}; token ids need the vocabSize option (an Embedding first)`);
+    const [output, hN, trace] = this.runLayer(input, withTrace);
     if (this.readout === "all") return [this.head.forward(output), trace];
     const L = this.rnn.numLayers;
     const summary = this.rnn.bidirectional

@@ -339,6 +339,29 @@ describe("seqlab's classifiers", () => {
   });
 });
 
+describe("a RecurrentClassifier that reads token ids (vocabSize)", () => {
+  it("embed → rnn → head, named as a PyTorch character LM names its children, exported with Gather first", async () => {
+    manualSeed(10);
+    const lm = new RecurrentClassifier({ kind: "lstm", vocabSize: 30, inputSize: 8, hiddenSize: 16, numClasses: 30, readout: "all" });
+    expect(Object.keys(lm.stateDict())).toEqual([
+      "embed.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0", "head.weight", "head.bias",
+    ]);
+    const ids = (B: number, T: number) => ({ ids: Array.from({ length: B * T }, (_, k) => (k * 13 + B) % 30), shape: [B, T] });
+    const bytes = await expectSameAsSeqlab("RecurrentClassifier lstm with vocabSize 30, readout all", lm, ids(3, 5), [ids(1, 9), ids(4, 2)],
+      (x) => ({ logits: lm.forward(tensor((x as { ids: number[] }).ids, { shape: (x as { shape: number[] }).shape })) }));
+    expect(Number(onnx.ModelProto.decode(bytes).graph!.input![0]!.type!.tensorType!.elemType)).toBe(onnx.TensorProto.DataType.INT64);
+    const gru = new RecurrentClassifier({ kind: "gru", vocabSize: 12, inputSize: 4, hiddenSize: 5, numClasses: 2, bidirectional: true });
+    await expectSameAsSeqlab("RecurrentClassifier gru with vocabSize 12, readout last, bidirectional", gru,
+      { ids: [1, 2, 3, 4, 5, 6], shape: [2, 3] }, [{ ids: [7, 8, 9, 10, 11, 0, 1], shape: [1, 7] }],
+      (x) => ({ logits: gru.forward(tensor((x as { ids: number[] }).ids, { shape: (x as { shape: number[] }).shape })) }));
+  });
+
+  it("without vocabSize, token ids are refused with what to do", () => {
+    const clf = new RecurrentClassifier({ kind: "rnn", inputSize: 3, hiddenSize: 4, numClasses: 2 });
+    expect(() => clf.forward([[1, 2, 3]])).toThrow(/expected a Tensor of shape \(B, T, 3\), got an array; token ids need the vocabSize option/);
+  });
+});
+
 describe("the target", () => {
   it("writes the file to a path and returns nothing; the same bytes as without a target", () => {
     manualSeed(10);
