@@ -24,7 +24,7 @@ export default defineConfig({
           include: [
             "test/unit/backends.test.ts", "test/unit/recurrent-fixtures.test.ts", "test/unit/cells-fixtures.test.ts",
             "test/unit/nn-layers.test.ts", "test/unit/nn-loss.test.ts", "test/unit/ops.test.ts", "test/unit/optim.test.ts",
-            "test/unit/tiny-lm.test.ts",
+            "test/unit/tiny-lm.test.ts", "test/unit/io-torch-files.test.ts",
           ],
           environment: "node",
           env: { SEQLAB_BACKEND: "js" },
