@@ -96,7 +96,7 @@ it("the course's start page is the first file in the file browser, opens rendere
     // Opened with the Markdown Preview (kernel/lab/settings/overrides.json), not as source text.
     const rendered = page.locator(".jp-MarkdownViewer .jp-RenderedMarkdown");
     await expect.poll(() => rendered.locator("h1").textContent(), { timeout: 30_000 }).toMatch(/^Start here/);
-    expect(await rendered.locator("a[href*='.ipynb']").count()).toBe(7);
+    expect(await rendered.locator("a[href*='.ipynb']").count()).toBe(8);
     // A link opens the notebook in JupyterLab (its link handler), not a new browser tab with the file.
     await screenshot(page, "start-here-rendered");
     const pages = browser.contexts().flatMap((c) => c.pages()).length;

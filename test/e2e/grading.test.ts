@@ -51,15 +51,18 @@ beforeAll(() => {
   mkdirSync(OUT, { recursive: true });
 });
 
+/** Notebook 08's files: the PyTorch checkpoint, what its training recorded, the text, the scripts that made them and their README. */
+const CHAR_LSTM_FILES = ["data/README.md", "data/char-lstm.json", "data/char-lstm.pt", "data/make-text.py", "data/pride-and-prejudice.txt", "data/train-char-lstm.py"];
+
 describe("npm run release", () => {
   const student = join(OUT, "release", "course");
 
   it("writes the student version of the course and a zip of it, with no line of any solution or hidden test", () => {
     const r = release(NOTEBOOKS, student);
-    expect(r.out).toMatch(/released 7 notebooks \(3 other files\)/);
+    expect(r.out).toMatch(/released 8 notebooks \(9 other files\)/);
     expect(r.code).toBe(0);
     const files = filesUnder(student).sort();
-    expect(files).toEqual([...readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")), "00-start-here.md", "data/pytorch-gru-example.json", "data/pytorch-lstm-example.json"].sort());
+    expect(files).toEqual([...readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")), "00-start-here.md", ...CHAR_LSTM_FILES, "data/pytorch-gru-example.json", "data/pytorch-lstm-example.json"].sort());
     // The zip, read by Python's zipfile (not by our writer): the same files, the same bytes.
     const unzipped = join(OUT, "release", "unzipped");
     const z = spawnSync("python3", ["-m", "zipfile", "-e", `${student}.zip`, unzipped], { encoding: "utf8" });

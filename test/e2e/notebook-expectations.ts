@@ -212,12 +212,13 @@ export const expectations: Record<string, (nb: Notebook) => void> = {
     // Saturation after training: hardly any gate shut, many wide open; some forget units open on most steps.
     const satPlot = parsePlot(plots[4]!.data![MIME_TYPE]);
     if (satPlot.ok && satPlot.value.kind === "saturation") {
+      const sp = satPlot.value;
       const mean = (xs: readonly (number | null)[]) => xs.reduce<number>((a, v) => a + (v ?? 0), 0) / xs.length;
       for (const gate of satPlot.value.entries[0]!.gates) {
         expect(mean(gate.left)).toBeLessThan(0.05);
         expect(mean(gate.right)).toBeGreaterThan(0.15);
       }
-      const forget = satPlot.value.entries[0]!.gates.find((g) => g.key === "f")!;
+      const forget = sp.entries[0]!.gates.find((g) => g.key === "f")!;
       expect(forget.right.filter((v) => (v ?? 0) > 0.5).length).toBeGreaterThanOrEqual(1);
     }
     exercisesPass(text, 3);
@@ -309,5 +310,96 @@ export const expectations: Record<string, (nb: Notebook) => void> = {
     const kinds = outputsOf(nb).filter((o) => o.data?.[MIME_TYPE] !== undefined).map((o) => { const p = parsePlot(o.data![MIME_TYPE]); return p.ok ? p.value.kind : "invalid"; });
     expect(kinds).toEqual(["bidirectional"]);
     exercisesPass(text, 4);
+  },
+  "08-look-inside.ipynb": (nb) => {
+    const text = textOf(nb);
+    // The checkpoint's tensors, listed with PyTorch's names and shapes.
+    expect(text).toMatch(/embed\.weight +\(74, 32\) +float32/);
+    expect(text).toMatch(/rnn\.weight_hh_l0 +\(512, 128\) +float32/);
+    expect(text).toMatch(/94858 parameters, as PyTorch counted: 94858/);
+    // seqlab's copy computes PyTorch's outputs to float32 rounding, and the same argmax characters.
+    for (const name of ["logits", "h_n", "c_n"]) expect(resultOf(nb, `pytorch_${name}_max_diff`)).toBeLessThan(1e-5);
+    expect(text).toMatch(/same as PyTorch's: true/);
+    expect(text).toMatch(/seqlab next: +"[^"\n]*lizabeth/);   // "Elizabeth" finished from its E on
+    // Gates on the dialogue line, saturation over the passage, states, then the picked units.
+    const plots = outputsOf(nb).filter((o) => o.data?.[MIME_TYPE] !== undefined).map((o) => parsePlot(o.data![MIME_TYPE]));
+    expect(plots.map((p) => (p.ok ? p.value.kind : "invalid"))).toEqual(["gates", "saturation", "states", "states"]);
+    const gatesPlot = plots[0]!;
+    if (gatesPlot.ok && gatesPlot.value.kind === "gates") {
+      const gp = gatesPlot.value;
+      expect(gp.tokens.slice(0, 4)).toEqual(['"', "O", "h", ","]);
+      // "c_t has units far outside [−1, 1] … h_t always stays inside (−1, 1)"
+      const panel = (key: string) => (gp.entries[0]!.panels.find((p) => p.key === key)!.z as number[][]).flat();
+      expect(Math.max(...panel("c").map(Math.abs))).toBeGreaterThan(2);
+      expect(Math.max(...panel("h").map(Math.abs))).toBeLessThan(1);
+    }
+    // Saturation: input gates open (> 0.9) on about 70 % of steps, forget and output gates on about half; output gates shut on about a fifth.
+    const satPlot = plots[1]!;
+    let mostOpen: Record<string, number> = {};
+    if (satPlot.ok && satPlot.value.kind === "saturation") {
+      const sp = satPlot.value;
+      const mean = (xs: readonly (number | null)[]) => xs.reduce<number>((a, v) => a + (v ?? 0), 0) / xs.length;
+      const gate = (key: string) => sp.entries[0]!.gates.find((g) => g.key === key)!;
+      expect(Math.abs(mean(gate("i").right) - 0.7)).toBeLessThan(0.08);
+      for (const key of ["f", "o"]) expect(Math.abs(mean(gate(key).right) - 0.5)).toBeLessThan(0.08);
+      expect(Math.abs(mean(gate("o").left) - 0.2)).toBeLessThan(0.05);
+      const argmax = (xs: readonly (number | null)[]) => xs.indexOf(Math.max(...xs.map((v) => v ?? -1)));
+      mostOpen = { i: argmax(gate("i").right), f: argmax(gate("f").right) };
+    }
+    // The search: a unit per feature, named; the prose's reading of each correlation.
+    const shown = Object.assign({}, ...resultsOf(nb)) as Record<string, unknown>;
+    for (const f of ["a_quotation", "the_line", "a_word", "flip_control"]) expect(shown[`unit_${f}`]).toMatch(/^[hc]\[\d+\]$/);
+    const r = (f: string) => Math.abs(resultOf(nb, `r_${f}`));
+    // Control "a few hundredths"; words best (≈ 0.6, an h unit), quotations moderate (≈ 0.4, a c unit whose
+    // input and forget gates are the most often open), the line weak (≈ 0.2).
+    expect(r("flip_control")).toBeLessThan(0.1);
+    expect(Math.abs(r("a_word") - 0.6)).toBeLessThan(0.05);
+    expect(shown["unit_a_word"]).toMatch(/^h/);
+    expect(Math.abs(r("a_quotation") - 0.4)).toBeLessThan(0.05);
+    expect(shown["unit_a_quotation"]).toBe(`c[${mostOpen["i"]}]`);
+    expect(shown["unit_a_quotation"]).toBe(`c[${mostOpen["f"]}]`);
+    expect(Math.abs(r("the_line") - 0.2)).toBeLessThan(0.05);
+    // The three units over 300 characters: the word unit high on letters; the quotation unit higher inside
+    // quotations on average, falling steadily and jumping back up at a few places; the line unit near 0 after
+    // each ⏎ and below zero on average, but back near 0 in mid-line too.
+    const unitsPlot = plots[3]!;
+    if (unitsPlot.ok && unitsPlot.value.kind === "states") {
+      const up = unitsPlot.value;
+      expect(up.unitIds).toHaveLength(3);
+      const chars = up.tokens.map((t) => (t === "␣" ? " " : t === "⏎" ? "\n" : t));
+      const series = (key: string, k: number) => up.series.find((s) => s.key === key)!.z.map((row) => row[k]!);
+      const avg = (xs: number[]) => xs.reduce((a, v) => a + v, 0) / xs.length;
+      const word = series("h", 2);
+      expect(avg(word.filter((_, t) => /[A-Za-z]/.test(chars[t]!))) - avg(word.filter((_, t) => !/[A-Za-z]/.test(chars[t]!)))).toBeGreaterThan(0.5);
+      let inside = 0;
+      const quoted = chars.map((ch) => (ch === '"' ? (inside = 1 - inside) : inside));
+      const quote = series("c", 0);
+      expect(avg(quote.filter((_, t) => quoted[t]))).toBeGreaterThan(avg(quote.filter((_, t) => !quoted[t])));
+      const steps = quote.slice(1).map((v, t) => v - quote[t]!).sort((a, b) => a - b);
+      expect(steps[Math.floor(steps.length / 2)]).toBeLessThan(0);
+      expect(steps.filter((d) => d > 3).length).toBeGreaterThanOrEqual(2);
+      expect(steps.filter((d) => d > 3).length).toBeLessThan(20);
+      const line = series("c", 1);
+      const afterBreaks = line.filter((_, t) => chars[t] === "\n");
+      expect(afterBreaks.length).toBeGreaterThanOrEqual(4);
+      for (const v of afterBreaks) expect(Math.abs(v)).toBeLessThan(1);
+      expect(avg(line.filter((_, t) => chars[t] !== "\n"))).toBeLessThan(-1);
+      const midLineResets = line.filter((v, t) => t > 0 && chars[t] !== "\n" && Math.abs(v) < 0.5 && line[t - 1]! < -1.5).length;
+      expect(midLineResets).toBeGreaterThanOrEqual(2);
+    }
+    // Samples at both temperatures, 300 characters after the prime, and the share of real words.
+    for (const t of ["0.5", "1.0"]) expect(text).toMatch(new RegExp(`--- temperature ${t.replace(".", "\\.")}\\nElizabeth [^]{290}`));
+    expect(resultOf(nb, "real_words_t0.5")).toBeGreaterThan(resultOf(nb, "real_words_t1.0"));
+    expect(resultOf(nb, "real_words_t0.5")).toBeGreaterThan(0.9);   // "almost every word is a word of the book"
+    // At 1.0: line breaks, quotation marks and underscores in the sample.
+    const hot = text.slice(text.indexOf("--- temperature 1.0"));
+    expect(hot.slice(0, 330)).toMatch(/\n[^]*"|"[^]*\n/);
+    expect(hot.slice(0, 330)).toMatch(/_/);
+    // ONNX Runtime's logits equal seqlab's to float32 rounding, on the example's length and on a longer input.
+    expect(resultOf(nb, "ort_probe_max_diff")).toBeLessThan(1e-5);
+    expect(resultOf(nb, "ort_passage_max_diff")).toBeLessThan(1e-5);
+    expect(shown["ort_passage_dims"]).toBe("(1, 1000, 74)");
+    expect(text).toMatch(/ONNX file: \d+ bytes/);
+    exercisesPass(text, 3);
   },
 };

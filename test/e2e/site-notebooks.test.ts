@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe("the course notebooks run in the JupyterLite site", () => {
   it("every notebook has its checks", () => {
-    expect(notebooks.length).toBe(7);
+    expect(notebooks.length).toBe(8);
     for (const name of notebooks) expect(Object.keys(expectations)).toContain(name);
   });
 
