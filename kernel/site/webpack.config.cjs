@@ -40,6 +40,14 @@ const worker = [
     entry: { 'seqlab-kernel-worker': path.resolve(__dirname, 'lib/worker.js') },
     output: { path: outDir, filename: '[name].js', publicPath: 'auto' },
     resolve: { modules },
+    module: {
+      rules: [
+        // onnxruntime-web finds its .wasm and its proxy worker's script next to itself (new URL(…,
+        // import.meta.url)); the worker sets wasmPaths to the site's copy and uses no proxy worker,
+        // so webpack must neither emit a second copy of the 14 MB binary nor bundle a worker chunk.
+        { test: /[\\/]onnxruntime-web[\\/]dist[\\/]/, parser: { url: false, worker: false } },
+      ],
+    },
     performance: { hints: false },
   },
 ];
