@@ -9,7 +9,6 @@ export {
 } from "./tensor.js";
 export * from "./ops/index.js";
 export { Module, type StateDict, type StateValue, type FactoryOptions } from "./nn/module.js";
-export { gemm } from "./kernels/gemm.js";
 export { getBackend, getThreads, ready, setBackend, setThreads, usingWasm, type BackendName } from "./kernels/backend.js";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./inspect/gradcheck.js";
 export { Linear, linear, type LinearOptions } from "./nn/linear.js";
@@ -33,10 +32,10 @@ export { exportOnnx, type OnnxExportOptions } from "./io/onnx.js";
 export * as plot from "./plot/index.js";
 export { showResults, RESULTS_MIME_TYPE, type ResultsTable, type ResultsRow, type ResultValue } from "./plot/results.js";
 export {
-  RNN, LSTM, GRU, RecurrentBase,
+  RNN, LSTM, GRU,
   type RecurrentOptions, type RNNOptions, type LSTMOptions, type GRUOptions, type RecurrentForwardOptions, type WithTrace, type WithoutTrace,
 } from "./nn/recurrent/modules.js";
-export { RNNCell, LSTMCell, GRUCell, CellBase, type CellOptions, type RNNCellOptions, type GRUCellOptions } from "./nn/recurrent/cells.js";
+export { RNNCell, LSTMCell, GRUCell, type CellOptions, type RNNCellOptions, type GRUCellOptions } from "./nn/recurrent/cells.js";
 export { type GRUVariant } from "./nn/recurrent/gru.js";
 export { type Nonlinearity } from "./nn/recurrent/rnn.js";
 export {
@@ -44,10 +43,6 @@ export {
   type Direction, type TraceEntryBase, type RNNTraceEntry, type LSTMTraceEntry, type GRUTraceEntry,
   type RNNTrace, type LSTMTrace, type GRUTrace, type GradientNorms,
 } from "./nn/recurrent/trace.js";
-export { lstmStep, lstmStepBackward, type LSTMWork } from "./nn/recurrent/lstm.js";
-export { gruStep, gruStepBackward, type GRUWork } from "./nn/recurrent/gru.js";
-export { rnnStep, rnnStepBackward, type RNNWork } from "./nn/recurrent/rnn.js";
-export { type StepBuffers, type CellKind } from "./nn/recurrent/step.js";
 export { tokenize, buildVocab, encode, decode, corpus, splitSentences, oneHot, nextTokenData, type Corpus } from "./data/corpus.js";
 export {
   recallTask, longRangeTask, taggingTask, sentimentTask,
@@ -58,7 +53,7 @@ export {
 } from "./nn/classifiers.js";
 export { fit, accuracy, evaluate, Trainer, type StepRecord, type FitOptions, type TrainingLog, type Dataset, type Classifier } from "./train/fit.js";
 export { Experiment, EXPERIMENT_SEQUENCES } from "./train/experiment.js";
-export { defaultPlaygroundState, PLAYGROUND_PARAMS, type PlaygroundState } from "./plot/schema/playground.js";
+export { defaultPlaygroundState, PLAYGROUND_PARAMS, type PlaygroundState } from "./train/playground-settings.js";
 export { answered, check, checkThat, NotAnswered, seal, sealed, WrongAnswer, type Checkable, type CheckOptions, type Sealed } from "./exercise.js";
 export { orthogonal_ } from "./nn/init.js";
 export { SelfAttention, AttentionClassifier, type SelfAttentionOptions, type AttentionClassifierOptions } from "./nn/attention.js";

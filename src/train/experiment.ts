@@ -12,7 +12,7 @@ import { recallTask, type SequenceTask } from "../data/tasks.js";
 import { getBackend, getThreads, ready, setBackend } from "../kernels/backend.js";
 import { productCounts } from "../kernels/gemm.js";
 import { RecurrentClassifier } from "../nn/classifiers.js";
-import { checkPlaygroundState, defaultPlaygroundState, type PlaygroundState } from "../plot/schema/playground.js";
+import { checkPlaygroundState, defaultPlaygroundState, type PlaygroundState } from "./playground-settings.js";
 import { manualSeed } from "../random.js";
 import { evaluate, Trainer, type StepRecord } from "./fit.js";
 

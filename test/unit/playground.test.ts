@@ -8,6 +8,7 @@ import {
   setBackend, type PlaygroundState,
 } from "../../src/index.js";
 import { MIME_TYPE, PLAYGROUND_MAX_POINTS, PLAYGROUND_MAX_RUNS, validatePlot, type PlaygroundPlot, type PlaygroundRun } from "../../src/plot/schema.js";
+import { playgroundBundle, playgroundEndedText } from "../../src/plot/playground-kit.js";
 
 const quick: Partial<PlaygroundState> = { cell: "lstm", lag: 2, hiddenSize: 16, steps: 50 };
 
@@ -148,7 +149,7 @@ describe("playground runs kept in the notebook", () => {
 
   it("the bundle keeps the newest runs, at most PLAYGROUND_MAX_RUNS, each at most PLAYGROUND_MAX_POINTS points, and validates", () => {
     const runs = Array.from({ length: PLAYGROUND_MAX_RUNS + 2 }, (_, k) => run(k + 1, k === 11 ? 1000 : 20));
-    const bundle = plot.playgroundBundle(base, runs);
+    const bundle = playgroundBundle(base, runs);
     const kept = payloadOf(bundle);
     expect(validatePlot(kept).ok).toBe(true);
     expect(kept.runs!.version).toBe(1);
@@ -166,19 +167,19 @@ describe("playground runs kept in the notebook", () => {
   });
 
   it("every view lists the kept runs: the text, the picture and the HTML export's <img>", () => {
-    const bundle = plot.playgroundBundle(base, [run(1, 50), run(2, 30, { ended: "stopped", testAccuracy: null })]);
+    const bundle = playgroundBundle(base, [run(1, 50), run(2, 30, { ended: "stopped", testAccuracy: null })]);
     const text = bundle["text/plain"] as string;
     expect(text).toContain("2 runs kept:");
     expect(text).toMatch(/#1\s+gru\s+5\s+16 .*0\.75\s+1\.25\s+WebAssembly SIMD on 1 thread$/m);
     expect(text).toMatch(/#2 .*stopped by you at step 30$/m);
     expect(bundle["image/svg+xml"]).toContain("#2: cell gru, k 5");
     expect(bundle["text/html"]).toMatch(/^<img alt="seqlab plot" src="data:image\/svg\+xml;base64,/);
-    expect(plot.playgroundEndedText(run(3, 7, { ended: "failed" }))).toBe("failed at step 8");
+    expect(playgroundEndedText(run(3, 7, { ended: "failed" }))).toBe("failed at step 8");
   });
 
   it("NaN and Infinity in a run are kept as gaps (null), as JSON has them", () => {
     const bad = run(1, 3, { finalLoss: NaN, msPerStep: NaN, curve: { steps: [1, 2, 3], loss: [1, Infinity, NaN], accuracy: [0.5, 0.5, 0.5] } });
-    const kept = payloadOf(plot.playgroundBundle(base, [bad])).runs!.list[0]!;
+    const kept = payloadOf(playgroundBundle(base, [bad])).runs!.list[0]!;
     expect([kept.finalLoss, kept.msPerStep, kept.curve.loss]).toEqual([null, null, [1, null, null]]);
   });
 

@@ -81,11 +81,11 @@ function button(parent: HTMLElement, text: string, part: string): HTMLButtonElem
 }
 
 /** The seqlab library, loaded on first use. */
-type Library = typeof import("seqlab");
+type Library = typeof import("seqlab/playground");
 
 function fillTable(lib: Library, table: HTMLTableElement, runs: readonly PlaygroundRun[], live: PlaygroundRun | null): void {
   const head = document.createElement("tr");
-  for (const c of lib.plot.PLAYGROUND_RUN_COLUMNS) {
+  for (const c of lib.PLAYGROUND_RUN_COLUMNS) {
     const th = document.createElement("th");
     th.textContent = c;
     head.appendChild(th);
@@ -93,7 +93,7 @@ function fillTable(lib: Library, table: HTMLTableElement, runs: readonly Playgro
   const rows = runs.map((run) => {
     const tr = document.createElement("tr");
     tr.dataset.run = String(run.id);
-    const cells = lib.plot.playgroundRunCells(run);
+    const cells = lib.playgroundRunCells(run);
     if (run === live) cells[cells.length - 1] = "training…";
     for (const text of cells) {
       const td = document.createElement("td");
@@ -143,11 +143,11 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
   const runs: PlaygroundRun[] = payload.runs?.list.map((r) => ({ ...r, curve: { ...r.curve } })) ?? [];
   let nextId = (runs.at(-1)?.id ?? 0) + 1;
   let lib: Library | null = null;
-  const library = async (): Promise<Library> => (lib ??= await import("seqlab"));
+  const library = async (): Promise<Library> => (lib ??= await import("seqlab/playground"));
   /** The worker, started on the first Train and kept for the next runs; ended with the output. */
   let worker: Worker | null = null;
   let live: Live | null = null;
-  const num = (v: number | null): string => (lib ? lib.plot.fmtOrGap(v !== null && Number.isFinite(v) ? v : null) : "—");
+  const num = (v: number | null): string => (lib ? lib.fmtOrGap(v !== null && Number.isFinite(v) ? v : null) : "—");
 
   status.textContent = runs.length
     ? `${runs.length} run${runs.length === 1 ? "" : "s"} kept in this output from before; change a setting and press Train for another.`
@@ -159,14 +159,14 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
       step: current.stepsTaken, totalSteps: current.state.steps, loss: current.finalLoss,
       stepsPerSecond: current.msPerStep ? 1000 / current.msPerStep : null, secondsLeft: null, done: false,
     };
-    const curves = lib.plot.trainingPayload(
+    const curves = lib.trainingPayload(
       runs.map((r) => ({
         name: runName(r), hyperparameters: legendSettings(r.state), steps: r.curve.steps,
         // A kept gap (null) is a NaN to the builder, which shows it as a gap again.
         loss: r.curve.loss.map((v) => v ?? NaN), accuracy: r.curve.accuracy.map((v) => v ?? NaN),
       })),
       { title: "Loss and accuracy on each training batch", metrics: ["loss", "accuracy"] },
-      progress && { ...progress, line: lib.plot.progressLine(progress) },
+      progress && { ...progress, line: lib.progressLine(progress) },
       "plot.playground",
     );
     await drawTraining(chart, curves);
@@ -225,7 +225,7 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
   const keep = (): void => {
     if (!lib || context.signal.aborted) return;
     try {
-      context.keep(lib.plot.playgroundBundle(payload, runs));
+      context.keep(lib.playgroundBundle(payload, runs));
     } catch (e) {
       showError(problems, "The runs could not be kept in the notebook", [String((e as Error)?.message ?? e)]);
     }
@@ -251,7 +251,7 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
     if (m.type === "tested" && worker === from) return runs.find((r) => r.id === m.run) ?? null;
     return null;
   };
-  const endedWords = (run: PlaygroundRun): string => (run.ended === "done" ? "done" : lib!.plot.playgroundEndedText(run));
+  const endedWords = (run: PlaygroundRun): string => (run.ended === "done" ? "done" : lib!.playgroundEndedText(run));
 
   const onMessage = (from: Worker, m: FromWorker): void => {
     const run = runOf(from, m);
