@@ -7,8 +7,9 @@
  */
 import type { Tensor } from "../tensor.js";
 import type { GRUTraceEntry, LSTMTraceEntry, RNNTraceEntry } from "../nn/recurrent/trace.js";
-import { MIME_TYPE, validatePlot, type ColorScale, type GatesPlot, type HeatPanel } from "./schema.js";
-import { show, withSummary, type ShowOptions } from "./show.js";
+import type { ColorScale, GatesPlot, HeatPanel } from "./schema.js";
+import type { ShowOptions } from "./show.js";
+import { emit } from "./emit.js";
 import { absMax, checkBatch, stepLabels, stepRows } from "./sample.js";
 import { downsampleRows } from "./downsample.js";
 import { figure, heatmap } from "./svg.js";
@@ -105,13 +106,13 @@ export function heatPanels(specs: readonly PanelSpec[], z: (number | null)[][][]
 
 /** Builds (and, in a notebook, shows) the gate timeline of a trace. Returns the payload. */
 export function gates(trace: readonly TraceEntry[], opts: GatesOptions = {}): GatesPlot {
-  assertTrace("plot.gates", trace);
-  if (trace.length === 0) throw new Error("plot.gates: the trace is empty; pass the third value returned by forward(x, h0, { trace: true })");
+  const who = "plot.gates";
+  assertTrace(who, trace);
+  if (trace.length === 0) throw new Error(`${who}: the trace is empty; pass the third value returned by forward(x, h0, { trace: true })`);
   const cell = cellOf(trace[0]!);
   const [T, B, H] = trace[0]!.h.shape as [number, number, number];
-  const b = checkBatch("plot.gates", opts.batch ?? 0, B);
-  let tokens = stepLabels("plot.gates", T, opts.tokens);
-  const specs: PanelSpec[] = PANELS[cell];
+  const b = checkBatch(who, opts.batch ?? 0, B);
+  let tokens = stepLabels(who, T, opts.tokens);
   let z = traceRows(trace, cell, b, Array.from({ length: T }, (_, t) => t));
   // Long sequences: each column becomes the mean of a bucket of consecutive steps, labelled
   // by the range of steps it covers (hover in the interactive view shows the label).
@@ -123,7 +124,7 @@ export function gates(trace: readonly TraceEntry[], opts: GatesOptions = {}): Ga
     note = ` (downsampled from ${T} steps)`;
   }
   if (T === 0) note = " (empty sequence: no steps)";
-  const panels = heatPanels(specs, z);
+  const panels = heatPanels(PANELS[cell], z);
   const payload: GatesPlot = {
     version: 1,
     kind: "gates",
@@ -133,11 +134,9 @@ export function gates(trace: readonly TraceEntry[], opts: GatesOptions = {}): Ga
     units: H,
     entries: trace.map((entry, e) => ({ layer: entry.layer, direction: entry.direction, panels: panels[e]! })),
   };
-  const check = validatePlot(payload);
-  if (!check.ok) throw new Error(`plot.gates built an invalid payload: ${check.errors.join("; ")}`);
-  show({ [MIME_TYPE]: payload, "text/plain": gatesText(payload), "image/svg+xml": gatesSvg(payload) }, opts);
   const layers = payload.entries.length === 1 ? "1 layer/direction" : `${payload.entries.length} layer/directions`;
-  return withSummary(payload, `[seqlab plot: ${cell.toUpperCase()} gates, ${T} steps × ${H} units, ${layers}]`);
+  const summary = `[seqlab plot: ${cell.toUpperCase()} gates, ${T} steps × ${H} units, ${layers}]`;
+  return emit(who, payload, { text: gatesText(payload), svg: gatesSvg(payload) }, opts, summary);
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Checkers for numeric fields, shared by the states, gradients, saturation, predictions and bidirectional kinds. */
+/** Checkers for fields, shared by the plot kinds' validators. */
 import { isObject, type Json } from "./common.js";
 
 export interface NumberRule {
@@ -75,17 +75,34 @@ export function checkStepIndices(v: Json, length: number, what: string, errors: 
   return true;
 }
 
-/** `obj[key]` is one of the listed strings. */
+/** `obj[key]` is one of the listed strings ("must be "a", "b" or "c""). */
 export function checkOneOf(obj: Record<string, Json>, key: string, values: readonly string[], errors: string[], where = ""): boolean {
   if (typeof obj[key] === "string" && values.includes(obj[key] as string)) return true;
-  errors.push(`${where}${key} must be ${values.map((s) => JSON.stringify(s)).join(" or ")}`);
+  const quoted = values.map((s) => JSON.stringify(s));
+  const list = quoted.length > 1 ? `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}` : (quoted[0] ?? "");
+  errors.push(`${where}${key} must be ${list}`);
   return false;
 }
 
-/** An array of objects, non-empty and at most `max` long; returns the objects (or null after reporting). */
-export function checkObjects(v: Json, what: string, max: number, errors: string[]): Record<string, Json>[] | null {
+/**
+ * An integer field `obj[key]`: at least 0 ("must be a non-negative integer"), or within
+ * [min, max] ("must be an integer in [min, max]").
+ */
+export function checkInteger(obj: Record<string, Json>, key: string, errors: string[], where = "", range?: readonly [number, number]): boolean {
+  const v = obj[key];
+  const [min, max] = range ?? [0, Infinity];
+  if (typeof v === "number" && Number.isInteger(v) && v >= min && v <= max) return true;
+  errors.push(`${where}${key} must be ${range ? `an integer in [${min}, ${max}]` : "a non-negative integer"}`);
+  return false;
+}
+
+/**
+ * An array of objects, non-empty and at most `max` long (`noun` names them in the message; no
+ * upper bound when max is Infinity); returns the objects (or null after reporting).
+ */
+export function checkObjects(v: Json, what: string, max: number, errors: string[], noun = "entries"): Record<string, Json>[] | null {
   if (!Array.isArray(v) || v.length === 0 || v.length > max) {
-    errors.push(`${what} must be a non-empty array of at most ${max} entries`);
+    errors.push(`${what} must be a non-empty array${max < Infinity ? ` of at most ${max} ${noun}` : ""}`);
     return null;
   }
   const bad = v.findIndex((e) => !isObject(e));

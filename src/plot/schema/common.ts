@@ -6,6 +6,30 @@ export const SCHEMA_VERSION = 1;
 /** How values map to colours: gates live in [0, 1] (sequential); states are signed (diverging). */
 export type ColorScale = "sequential" | "diverging";
 
+/** The recurrent cells a trace can come from. */
+export type CellKind = "lstm" | "gru" | "rnn";
+
+/** Which layer and direction of a recurrent model a view shows. */
+export interface LayerDirection {
+  layer: number;
+  direction: "forward" | "reverse";
+}
+
+/**
+ * What the views of one layer and direction over (some of) a sequence's steps carry besides
+ * their data: the cell diagram ("cell") and the state trajectories ("states").
+ */
+export interface StepViewHeader extends LayerDirection {
+  title: string;
+  /** Under the title: what was downsampled or left out, e.g. "showing 1000 evenly spaced of 10000 steps" ("" when nothing was). */
+  note: string;
+  cell: CellKind;
+  /** The token of each step shown (tokens or "t=0", …). */
+  tokens: string[];
+  /** The step index in the sequence of each one shown (differs from 0, 1, … when steps were left out). */
+  steps: number[];
+}
+
 export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
 /** Upper bounds that keep a payload renderable; builders downsample before reaching them. */

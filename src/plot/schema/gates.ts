@@ -1,5 +1,6 @@
 /** The gate timeline's payload (plot kind "gates"). */
-import { checkLabels, checkMatrix, checkString, isObject, LIMITS, type ColorScale, type Json } from "./common.js";
+import { checkLabels, checkMatrix, checkString, isObject, LIMITS, type CellKind, type ColorScale, type Json, type LayerDirection } from "./common.js";
+import { checkInteger, checkObjects, checkOneOf } from "./checks.js";
 
 /** One heatmap over time × unit. `z[t][unit]`; null marks a value that was NaN or ±Inf. */
 export interface HeatPanel {
@@ -14,9 +15,7 @@ export interface HeatPanel {
 }
 
 /** The panels of one layer and direction of a recurrent model. */
-export interface GateTraceEntry {
-  layer: number;
-  direction: "forward" | "reverse";
+export interface GateTraceEntry extends LayerDirection {
   panels: HeatPanel[];
 }
 
@@ -25,7 +24,7 @@ export interface GatesPlot {
   version: 1;
   kind: "gates";
   title: string;
-  cell: "lstm" | "gru" | "rnn";
+  cell: CellKind;
   /** Labels of the time axis, one per step (tokens, or "t=0", "t=1", ...). */
   tokens: string[];
   /** Hidden units per panel. */
@@ -33,29 +32,19 @@ export interface GatesPlot {
   entries: GateTraceEntry[];
 }
 
-
 export function validateGates(p: Record<string, Json>, errors: string[]): void {
-  if (p.cell !== "lstm" && p.cell !== "gru" && p.cell !== "rnn") errors.push(`cell must be "lstm", "gru" or "rnn"`);
+  checkOneOf(p, "cell", ["lstm", "gru", "rnn"], errors);
   const tokensOk = checkLabels(p.tokens, "tokens", errors);
-  const units = p.units;
-  if (typeof units !== "number" || !Number.isInteger(units) || units < 0 || units > LIMITS.maxUnits) {
-    errors.push(`units must be an integer in [0, ${LIMITS.maxUnits}]`);
-    return;
-  }
-  const entries = p.entries;
-  if (!Array.isArray(entries) || entries.length === 0 || entries.length > LIMITS.maxEntries) {
-    errors.push(`entries must be a non-empty array of at most ${LIMITS.maxEntries} layer/direction entries`);
-    return;
-  }
-  if (!tokensOk) return;
+  if (!checkInteger(p, "units", errors, "", [0, LIMITS.maxUnits])) return;
+  const units = p.units as number;
+  const entries = checkObjects(p.entries, "entries", LIMITS.maxEntries, errors, "layer/direction entries");
+  if (!entries || !tokensOk) return;
   const steps = (p.tokens as string[]).length;
-  entries.forEach((entry: Json, k: number) => {
-    const where = `entries[${k}]`;
-    if (!isObject(entry)) return void errors.push(`${where} must be an object`);
-    if (typeof entry.layer !== "number" || !Number.isInteger(entry.layer) || entry.layer < 0) errors.push(`${where}.layer must be a non-negative integer`);
-    if (entry.direction !== "forward" && entry.direction !== "reverse") errors.push(`${where}.direction must be "forward" or "reverse"`);
-    if (!Array.isArray(entry.panels) || entry.panels.length === 0) return void errors.push(`${where}.panels must be a non-empty array`);
-    entry.panels.forEach((panel: Json, j: number) => checkPanel(panel, steps, units, `${where}.panels[${j}]`, errors));
+  entries.forEach((entry, k) => {
+    const where = `entries[${k}].`;
+    checkInteger(entry, "layer", errors, where);
+    checkOneOf(entry, "direction", ["forward", "reverse"], errors, where);
+    checkObjects(entry.panels, `${where}panels`, Infinity, errors)?.forEach((panel, j) => checkPanel(panel, steps, units, `${where}panels[${j}]`, errors));
   });
 }
 
@@ -64,8 +53,9 @@ export function checkPanel(panel: Json, steps: number, units: number, pw: string
   if (!isObject(panel)) return void errors.push(`${pw} must be an object`);
   checkString(panel, "key", errors, `${pw}.`);
   checkString(panel, "label", errors, `${pw}.`);
-  if (panel.colorScale !== "sequential" && panel.colorScale !== "diverging") errors.push(`${pw}.colorScale must be "sequential" or "diverging"`);
-  if (typeof panel.zmin !== "number" || typeof panel.zmax !== "number" || !Number.isFinite(panel.zmin) || !Number.isFinite(panel.zmax) || panel.zmin > panel.zmax) {
+  checkOneOf(panel, "colorScale", ["sequential", "diverging"], errors, `${pw}.`);
+  const { zmin, zmax } = panel;
+  if (typeof zmin !== "number" || typeof zmax !== "number" || !Number.isFinite(zmin) || !Number.isFinite(zmax) || zmin > zmax) {
     errors.push(`${pw}.zmin and zmax must be finite numbers with zmin ≤ zmax`);
   }
   checkMatrix(panel.z, steps, units, pw, errors);

@@ -1,5 +1,5 @@
 /** State trajectories (plot kind "states"): h_t (and c_t) per unit over time, and a 2-D PCA of h_t. */
-import { checkLabels, checkString, isObject, LIMITS, type Json } from "./common.js";
+import { checkLabels, checkString, isObject, LIMITS, type Json, type StepViewHeader } from "./common.js";
 import { checkNumber, checkNumbers, checkObjects, checkOneOf, checkRows, checkStepIndices } from "./checks.js";
 
 /** One state quantity over time for the units shown: z[row][k] is unit `unitIds[k]` at step `steps[row]`. */
@@ -21,19 +21,9 @@ export interface StatesPCA {
   explained: [number, number];
 }
 
-export interface StatesPlot {
+export interface StatesPlot extends StepViewHeader {
   version: 1;
   kind: "states";
-  title: string;
-  /** Shown under the title: what was downsampled or left out ("" when nothing was). */
-  note: string;
-  cell: "lstm" | "gru" | "rnn";
-  layer: number;
-  direction: "forward" | "reverse";
-  /** The token of each row. */
-  tokens: string[];
-  /** The time step t of each row (rows are every step, or evenly spaced steps of a long sequence). */
-  steps: number[];
   /** Which hidden units the lines show (all of them, up to a limit). */
   unitIds: number[];
   series: StateSeries[];
