@@ -69,12 +69,12 @@ async function measurePeak() {
   const rt = wasmRuntime();
   if (!rt) throw new Error("bench: the WebAssembly kernels did not load");
   // Small calls first, so the engine's optimising compiler has compiled the loop.
-  for (let k = 0; k < 200; k++) rt.k.peakMulAdd(2000, 1, 0);
+  for (let k = 0; k < 200; k++) rt.exports.peakMulAdd(2000, 1, 0);
   let best = 0;
   for (let k = 0; k < 7; k++) {
     const iters = 2e7;
     const t0 = performance.now();
-    rt.k.peakMulAdd(iters, 1, 0);
+    rt.exports.peakMulAdd(iters, 1, 0);
     best = Math.max(best, (iters * 256) / ((performance.now() - t0) * 1e6));
   }
   console.log(JSON.stringify({ peakGflops: round(best, 1) }));
@@ -188,7 +188,7 @@ function printTable(results, columns, peak, loadAtStart, iterationsAsked, rounds
 
 /** `npm run build`: type errors are reported but do not stop the bench while tsc still emits dist/. */
 function build() {
-  execFileSync(process.execPath, [fileURLToPath(new URL("../kernel/build-wasm.mjs", import.meta.url))], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(process.execPath, [fileURLToPath(new URL("../src/kernels/wasm/build-wasm.mjs", import.meta.url))], { stdio: ["ignore", "ignore", "inherit"] });
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   const project = fileURLToPath(new URL("../tsconfig.json", import.meta.url));
   try {

@@ -190,10 +190,10 @@ export function setup({ test = false, dev = test } = {}) {
     run("npm", ["ci", "--no-audit", "--no-fund", ...(dev ? [] : ["--omit=dev"])]);
   });
   linkSelf();
-  step("build library", ["src", "tsconfig.json", "package.json", "kernel/build-wasm.mjs"], ["dist/index.js", "src/kernels/wasm/kernels.generated.ts"], () => {
+  step("build library", ["src", "tsconfig.json", "package.json", "src/kernels/wasm/build-wasm.mjs"], ["dist/index.js", "src/kernels/wasm/kernels.generated.ts"], () => {
     rmSync(join(ROOT, "dist"), { recursive: true, force: true });
     // The WebAssembly kernels first: the library embeds their bytes.
-    run(process.execPath, [join(ROOT, "kernel", "build-wasm.mjs")]);
+    run(process.execPath, [join(ROOT, "src", "kernels", "wasm", "build-wasm.mjs")]);
     // node_modules/.bin/tsc is tslab's bundled TypeScript 5.0; build with the project's own.
     run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
   });

@@ -11,7 +11,7 @@
  */
 import type { TypedData } from "../tensor.js";
 import { activeWasm, sizeThresholds } from "./backend.js";
-import type { WasmRuntime } from "./wasm.js";
+import { arenaFloats, type WasmRuntime } from "./wasm.js";
 
 /**
  * Length of the k panels. While the loops revisit them, a tile's 4 rows of op(A) (4·256 values)
@@ -70,9 +70,8 @@ function gemmWasm(
   const small = M * N * K < WASM_MIN_WORK && sizeThresholds();
   if (small && !(rt.holds(C) && rt.holds(A) && rt.holds(B))) return false;
   const inA = rt.holds(A), inB = rt.holds(B), inC = rt.holds(C);
-  const staged = (inA ? 0 : M * K) + (inB ? 0 : K * N) + (inC ? 0 : M * N);
   const mark = rt.mark();
-  if (!rt.reserve(staged + 3 * 16)) { // up to three copies, each padded to 64 bytes
+  if (!rt.reserve(stagedFloats(M, N, K, inA, inB, inC))) {
     rt.fallbacks++;
     return false;
   }
@@ -87,6 +86,37 @@ function gemmWasm(
     rt.release(mark);
   }
   return true;
+}
+
+/**
+ * Arena space a product copies its operands into: each of A (M·K values), B (K·N) and C (M·N)
+ * that is not in WebAssembly memory yet (`inA`, `inB`, `inC`), with its alignment. A time loop's
+ * workspace declares this much room for the products it makes on outside arrays.
+ */
+export function stagedFloats(M: number, N: number, K: number, inA: boolean, inB: boolean, inC: boolean): number {
+  return arenaFloats([inA ? 0 : M * K, inB ? 0 : K * N, inC ? 0 : M * N]);
+}
+
+/**
+ * The three products the recurrent steps and layers make, named by their shapes (all arrays
+ * row-major, each operand at its offset; `accumulate` adds into C instead of overwriting it):
+ *
+ *   mulABt: C (M×N) (+)= A (M×K) · Bᵀ, B stored N×K   x·Wᵀ: rows through a weight stored (out, in)
+ *   mulAB:  C (M×N) (+)= A (M×K) · B (K×N)             dY·W: a gradient back through that weight
+ *   mulAtB: C (M×N) (+)= Aᵀ · B, A stored K×M, B K×N   dYᵀ·X: the weight's gradient
+ */
+export function mulABt(M: number, N: number, K: number, A: TypedData, aOff: number, B: TypedData, bOff: number, C: TypedData, cOff: number, accumulate = false): void {
+  gemm(M, N, K, A, aOff, false, B, bOff, true, C, cOff, accumulate);
+}
+
+/** C (M×N) (+)= A (M×K) · B (K×N); see mulABt. */
+export function mulAB(M: number, N: number, K: number, A: TypedData, aOff: number, B: TypedData, bOff: number, C: TypedData, cOff: number, accumulate = false): void {
+  gemm(M, N, K, A, aOff, false, B, bOff, false, C, cOff, accumulate);
+}
+
+/** C (M×N) (+)= Aᵀ · B with A stored K×M and B K×N; see mulABt. */
+export function mulAtB(M: number, N: number, K: number, A: TypedData, aOff: number, B: TypedData, bOff: number, C: TypedData, cOff: number, accumulate = false): void {
+  gemm(M, N, K, A, aOff, true, B, bOff, false, C, cOff, accumulate);
 }
 
 /** The reference product in plain TypeScript (any dtype), with `gemm`'s contract. */

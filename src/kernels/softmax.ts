@@ -25,11 +25,11 @@ function wasmFor(count: number, C: number, S: number, x: TypedData) {
 export function rowLogSumExp(count: number, C: number, S: number, x: TypedData, rowMax: Float64Array, logSum: Float64Array): void {
   const rt = wasmFor(count, C, S, x);
   if (rt) {
-    rt.scope(count * C + 2 * count, () => {
+    rt.scope([count * C, count, count], () => {
       const xs = rt.copyIn(x, 0, count * C);
       const m = rt.alloc(count, false);
       const sums = rt.alloc(count, false);
-      rt.k.rowMaxSumExp(count, C, rt.addr(xs), rt.addr(m), rt.addr(sums));
+      rt.exports.rowMaxSumExp(count, C, rt.addr(xs), rt.addr(m), rt.addr(sums));
       rowMax.set(m);
       for (let i = 0; i < count; i++) logSum[i] = Math.log(sums[i]!);
     });
@@ -52,7 +52,7 @@ export function scaledSoftmax(
 ): void {
   const rt = wasmFor(count, C, S, x);
   if (rt) {
-    rt.scope(2 * count * C + 3 * count, () => {
+    rt.scope([count * C, count, count, count, count * C], () => {
       const xs = rt.copyIn(x, 0, count * C);
       const m = rt.alloc(count, false);
       m.set(rowMax);
@@ -61,7 +61,7 @@ export function scaledSoftmax(
       const gs = rt.alloc(count, false);
       gs.set(g);
       const o = rt.alloc(count * C, false);
-      rt.k.scaledSoftmax(count, C, rt.addr(xs), rt.addr(m), rt.addr(l), rt.addr(gs), rt.addr(o));
+      rt.exports.scaledSoftmax(count, C, rt.addr(xs), rt.addr(m), rt.addr(l), rt.addr(gs), rt.addr(o));
       out.set(o);
     });
     return;

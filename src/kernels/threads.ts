@@ -12,29 +12,24 @@
  * loop hands out a job every few dozen microseconds, and a waiting worker spins briefly on its
  * slot before it sleeps (Atomics.wait), so it usually picks the next job up within a microsecond.
  */
+import { GATE_KERNELS, rowStrides, type GateName } from "./gates.js";
+
 /** Int32 slots per thread in the control block: [sequence, done, kernel, 13 arguments]; also the most threads. */
 export const SLOT = 16;
 /**
  * The gate kernels, each with how far its arguments after (B, H) move per batch row, in units
- * of H floats (0: the same for every row, as a bias; null: not a pointer, a flag). With these a
- * kernel's rows can be split between threads without knowing what it computes.
+ * of H floats (0: the same for every row, as a bias; null: not a pointer, a flag), from their
+ * declarations in gates.ts. With these a kernel's rows can be split between threads without
+ * knowing what it computes.
  */
-export const ROW_STRIDES = {
-  lstmForward: [4, 4, 0, 1, 1, 4, 1],
-  lstmBackward: [4, 1, 1, 1, 1, 4, 1],
-  rnnForward: [1, 1, 0, 1, 1, null],
-  gruForwardRZ: [3, 2, 0, 1, 4, 1, null],
-  gruForwardN: [3, 1, 0, 1, 4, 1, null, null],
-  gruBackwardNZ: [4, 1, 1, 1, 3, 2, 1, 1, 1, null, null],
-  gruBackwardBefore: [4, 1, 1, 1, 1],
-  gruBackwardR: [4, 1, 3, 2],
-} as const;
-export type RowKernel = keyof typeof ROW_STRIDES;
+export const ROW_STRIDES = Object.fromEntries(
+  (Object.keys(GATE_KERNELS) as GateName[]).map((name) => [name, rowStrides(name)]),
+) as Record<GateName, readonly (number | null)[]>;
 
 /** The kernels a job can name, by index ("gemmChunks": see `gemmChunks`). */
 export const JOB_KERNELS: readonly string[] = ["gemmChunks", ...Object.keys(ROW_STRIDES)];
 /** A gate kernel's index in JOB_KERNELS. */
-export const JOB_INDEX = Object.fromEntries(JOB_KERNELS.map((name, i) => [name, i])) as Record<RowKernel, number>;
+export const JOB_INDEX = Object.fromEntries(JOB_KERNELS.map((name, i) => [name, i])) as Record<GateName, number>;
 
 /** Int32 index, in the control block, of the counter from which threads take gemm chunks. */
 export const CHUNK_COUNTER = SLOT * SLOT;

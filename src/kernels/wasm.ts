@@ -14,12 +14,19 @@
  * space must have been reserved when it opened; a kernel that finds no room falls back to the
  * JavaScript kernels, never to a detached view.
  */
-import { CHUNK_COUNTER, JOB_INDEX, ROW_STRIDES, SLOT, ThreadPool, gemmChunks, type RowKernel } from "./threads.js";
+import type { GateName } from "./gates.js";
+import { CHUNK_COUNTER, JOB_INDEX, ROW_STRIDES, SLOT, ThreadPool, gemmChunks } from "./threads.js";
 import type { TypedData } from "../tensor.js";
 import { kernelsSharedWasmBase64, kernelsWasmBase64, SHARED_MAX_PAGES } from "./wasm/kernels.generated.js";
 
+/**
+ * A gate kernel as compiled: (B, H, then its arguments in the order gates.ts declares them),
+ * pointers as byte offsets into the module's memory, flags as 0 or 1.
+ */
+export type GateExport = (B: number, H: number, ...args: number[]) => void;
+
 /** What the compiled module exports (pointers are byte offsets into its memory). */
-export interface KernelExports {
+export interface KernelExports extends Record<GateName, GateExport> {
   gemm(
     M: number, N: number, K: number,
     a: number, ai: number, ak: number,
@@ -30,18 +37,6 @@ export interface KernelExports {
   /** dst = f(src), n values (a multiple of 4); f: 0 e^x, 1 σ, 2 tanh. */
   mapUnary(n: number, src: number, dst: number, f: number): void;
   readonly GEMM_WORK_FLOATS: WebAssembly.Global;
-  lstmForward(B: number, H: number, gx: number, gh: number, bias: number, cPrev: number, cNext: number, saved: number, m: number): void;
-  lstmBackward(B: number, H: number, saved: number, cPrev: number, cNext: number, dm: number, dcNext: number, dGx: number, dcPrev: number): void;
-  rnnForward(B: number, H: number, gx: number, gh: number, bias: number, saved: number, h: number, relu: number): void;
-  rnnBackward(n: number, saved: number, h: number, dh: number, dGx: number, relu: number): void;
-  gruForwardRZ(B: number, H: number, gx: number, ghRZ: number, bias: number, hPrev: number, saved: number, q: number, resetBefore: number): void;
-  gruForwardN(B: number, H: number, gx: number, ghN: number, bias: number, hPrev: number, saved: number, hNext: number, resetAfter: number, zKeepsOld: number): void;
-  gruBackwardNZ(
-    B: number, H: number, saved: number, hPrev: number, dhNext: number, dhPrev: number,
-    dGx: number, dGhRZ: number, dGhN: number, dr: number, q: number, resetAfter: number, zKeepsOld: number,
-  ): void;
-  gruBackwardBefore(B: number, H: number, saved: number, hPrev: number, dq: number, dr: number, dhPrev: number): void;
-  gruBackwardR(B: number, H: number, saved: number, dr: number, dGx: number, dGhRZ: number): void;
   addRowVector(rows: number, n: number, v: number, dst: number): void;
   rowMaxSumExp(N: number, C: number, x: number, rowMax: number, rowSum: number): void;
   scaledSoftmax(N: number, C: number, x: number, rowMax: number, logSum: number, g: number, out: number): void;
@@ -55,8 +50,6 @@ const CONTROL_BYTE = 1024;
 export const MAX_THREADS = 8;
 /** Below this many multiply-adds a product is not worth splitting between threads. */
 const SPLIT_MIN_WORK = 1 << 18;
-/** Allocations a scope may make whose alignment padding it reserves for (the driver makes about 20). */
-const SCOPE_ALLOCS = 64;
 /** Below this many gate values (B·H) a gate kernel is not worth splitting between threads. */
 const ROWS_SPLIT_MIN = 2048;
 
@@ -72,7 +65,8 @@ export type ArenaMark = number;
 
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
-  readonly k: KernelExports;
+  /** The compiled kernels. */
+  readonly exports: KernelExports;
   /** Byte offset of the gemm's packing scratch (thread t's is at gemmWork + t·gemmWorkBytes). */
   readonly gemmWork: number;
   private readonly gemmWorkBytes: number;
@@ -84,6 +78,8 @@ export class WasmRuntime {
   private readonly base: number;
   private top: number;
   private openScopes = 0;
+  /** End (byte) of what an exact scope reserved: nothing above it may be used while it is open. */
+  private limit = Infinity;
   /** Times a kernel fell back to JavaScript for lack of reserved arena space. */
   fallbacks = 0;
   /** The most arena bytes in use at once since the last `resetPeak()` (training memory, for the tests). */
@@ -93,13 +89,13 @@ export class WasmRuntime {
   constructor(private readonly module: WebAssembly.Module, readonly shared: boolean) {
     this.memory = new WebAssembly.Memory(shared ? { initial: 128, maximum: SHARED_MAX_PAGES, shared: true } : { initial: 64 });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
-    this.k = instance.exports as unknown as KernelExports;
+    this.exports = instance.exports as unknown as KernelExports;
     this.buffer = this.memory.buffer as ArrayBuffer;
     // The first page holds only the threads' control block (the kernels have no static data:
-    // kernel/build-wasm.mjs refuses a build with any);
+    // src/kernels/wasm/build-wasm.mjs refuses a build with any);
     // then every thread's gemm scratch; then the arena.
     this.gemmWork = PAGE;
-    this.gemmWorkBytes = align((this.k.GEMM_WORK_FLOATS.value as number) * 4);
+    this.gemmWorkBytes = align((this.exports.GEMM_WORK_FLOATS.value as number) * 4);
     this.base = this.gemmWork + (shared ? MAX_THREADS : 1) * this.gemmWorkBytes;
     this.top = this.base;
     this.reserve(0);
@@ -131,7 +127,7 @@ export class WasmRuntime {
     const pool = this.pool;
     const T = pool && M * N * K >= SPLIT_MIN_WORK ? pool.size : 1;
     if (T === 1) {
-      this.k.gemm(M, N, K, a, ai, ak, b, bk, bj, c, N, acc, this.gemmWork);
+      this.exports.gemm(M, N, K, a, ai, ak, b, bk, bj, c, N, acc, this.gemmWork);
       return;
     }
     // Chunks of whole 8-column strips of the micro-kernel, or, when C is too narrow for that,
@@ -150,24 +146,25 @@ export class WasmRuntime {
     const own = this.ownJob;
     own[0] = M; own[1] = N; own[2] = K; own[3] = a; own[4] = ai; own[5] = ak; own[6] = b; own[7] = bk; own[8] = bj;
     own[9] = c; own[10] = acc; own[11] = this.gemmWork; own[12] = spec;
-    gemmChunks(this.k as unknown as Record<string, (...args: number[]) => unknown>, pool!.control, CHUNK_COUNTER, own);
+    gemmChunks(this.exports as unknown as Record<string, (...args: number[]) => unknown>, pool!.control, CHUNK_COUNTER, own);
     pool!.wait(T);
   }
 
   /**
-   * Runs a gate kernel on B batch rows of H units (see assembly/lstm.ts, gru.ts, rnn.ts), split
-   * by blocks of rows between the threads when there is enough work. The kernel's own arguments
-   * follow B and H (unused ones may be left out: the kernels ignore extra zeros).
+   * Runs gate kernel `name` on B batch rows of H units (see gates.ts; assembly/lstm.ts, gru.ts,
+   * rnn.ts), split by blocks of rows between the threads when there is enough work. `args` are
+   * the kernel's arguments after B and H, in declaration order (entries past them are ignored).
    */
-  rows(name: RowKernel, B: number, H: number, a0: number, a1: number, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0, a9 = 0, a10 = 0): void {
-    const kernel = this.k[name] as (...a: number[]) => void;
+  rows(name: GateName, B: number, H: number, args: ArrayLike<number>): void {
+    const kernel = this.exports[name];
+    const a = args;
     const pool = this.pool;
     const T = pool && B * H >= ROWS_SPLIT_MIN ? Math.min(pool.size, B) : 1;
     if (T === 1) {
-      kernel(B, H, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+      kernel(B, H, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!);
       return;
     }
-    const strides: readonly (number | null)[] = ROW_STRIDES[name];
+    const strides = ROW_STRIDES[name];
     const chunk = Math.ceil(B / T);
     const parts = Math.ceil(B / chunk);
     for (let t = 1; t < parts; t++) {
@@ -177,13 +174,11 @@ export class WasmRuntime {
       j[1] = Math.min(chunk, B - b0);
       j[2] = H;
       const move = b0 * H * 4;
-      j[3] = a0 + (strides[0] ?? 0) * move; j[4] = a1 + (strides[1] ?? 0) * move; j[5] = a2 + (strides[2] ?? 0) * move;
-      j[6] = a3 + (strides[3] ?? 0) * move; j[7] = a4 + (strides[4] ?? 0) * move; j[8] = a5 + (strides[5] ?? 0) * move;
-      j[9] = a6 + (strides[6] ?? 0) * move; j[10] = a7 + (strides[7] ?? 0) * move; j[11] = a8 + (strides[8] ?? 0) * move;
-      j[12] = a9 + (strides[9] ?? 0) * move; j[13] = a10 + (strides[10] ?? 0) * move;
+      for (let q = 0; q < strides.length; q++) j[3 + q] = a[q]! + (strides[q] ?? 0) * move;
+      for (let q = strides.length; q < 11; q++) j[3 + q] = 0;
     }
     pool!.dispatch(parts);
-    kernel(Math.min(chunk, B), H, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+    kernel(Math.min(chunk, B), H, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!);
     pool!.wait(parts);
   }
 
@@ -218,7 +213,7 @@ export class WasmRuntime {
   reserve(floats: number): boolean {
     const end = this.top + align(floats * 4);
     const size = this.buffer.byteLength;
-    if (end <= size) return true;
+    if (end <= Math.min(size, this.limit)) return true;
     if (this.openScopes > 0) return false;
     this.memory.grow(Math.ceil((end - size) / PAGE));
     this.buffer = this.memory.buffer as ArrayBuffer;
@@ -231,14 +226,14 @@ export class WasmRuntime {
 
   /** How many float32 values fit above the top of the arena without growing the memory. */
   room(): number {
-    return Math.max(0, Math.floor((this.buffer.byteLength - this.top) / 4) - 16);
+    return Math.max(0, Math.floor((Math.min(this.buffer.byteLength, this.limit) - this.top) / 4) - 16);
   }
 
   /** A float32 view of n values on top of the arena (space must be reserved), zero-filled unless `zero` is false. */
   alloc(n: number, zero = true): Float32Array {
     const at = this.top;
     const end = at + align(n * 4);
-    if (end > this.buffer.byteLength) {
+    if (end > Math.min(this.buffer.byteLength, this.limit)) {
       throw new Error(`seqlab internal error: WebAssembly arena allocation of ${n} floats beyond its reservation`);
     }
     this.top = end;
@@ -256,18 +251,25 @@ export class WasmRuntime {
   }
 
   /**
-   * Runs `fn` with `floats` of arena space reserved for it, plus room for the 64-byte
-   * alignment of up to SCOPE_ALLOCS allocations; views made inside must not outlive it.
-   * Scopes nest (a kernel's staging inside a time loop's scope).
+   * Runs `fn` with arena space reserved for the allocations it makes: `need` is their sizes
+   * (each takes `arenaFloats([n])`, its 64-byte alignment included), or one number for a single
+   * block. Views made inside must not outlive it. Scopes nest (a kernel's staging inside a time
+   * loop's scope). `exact`: nothing beyond the reservation may be used inside, even where the
+   * memory has room (a time loop's workspace, whose declarations must be complete: a product
+   * they leave no room for falls back to TypeScript every time, and the tests see it).
    */
-  scope<R>(floats: number, fn: () => R): R {
+  scope<R>(need: number | readonly number[], fn: () => R, exact = false): R {
     const mark = this.top;
-    this.reserve(floats + SCOPE_ALLOCS * 16);
+    const floats = arenaFloats(typeof need === "number" ? [need] : need);
+    this.reserve(floats);
+    const outer = this.limit;
+    if (exact) this.limit = Math.min(outer, mark + floats * 4);
     this.openScopes++;
     try {
       return fn();
     } finally {
       this.openScopes--;
+      this.limit = outer;
       this.top = mark;
     }
   }
@@ -276,6 +278,13 @@ export class WasmRuntime {
 /** 64-byte alignment: every view starts on a cache line, which also aligns SIMD loads. */
 function align(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;
+}
+
+/** Float32 values of arena that allocations of these sizes take, each rounded up to 64 bytes. */
+export function arenaFloats(sizes: Iterable<number>): number {
+  let n = 0;
+  for (const size of sizes) n += align(size * 4) / 4;
+  return n;
 }
 
 let runtime: WasmRuntime | null = null;

@@ -14,8 +14,9 @@ import { Tensor } from "../tensor.js";
 import { Embedding, type IndexInput } from "./embedding.js";
 import { Linear } from "./linear.js";
 import { Module, type FactoryOptions } from "./module.js";
-import { GRU, LSTM, RNN } from "./recurrent/modules.js";
-import type { Nonlinearity } from "./recurrent/rnn.js";
+import { GRU } from "./recurrent/gru.js";
+import { LSTM } from "./recurrent/lstm.js";
+import { RNN, type Nonlinearity } from "./recurrent/rnn.js";
 import type { GRUTrace, LSTMTrace, RNNTrace } from "./recurrent/trace.js";
 import { dtypeOption, oneOf, optionsObject } from "../options.js";
 

@@ -7,7 +7,9 @@
  *   plot.weights(linear.weight, { name: "decoder" });
  */
 import { Module } from "../nn/module.js";
-import { GRU, LSTM, RNN } from "../nn/recurrent/modules.js";
+import { GRU } from "../nn/recurrent/gru.js";
+import { LSTM } from "../nn/recurrent/lstm.js";
+import { RNN } from "../nn/recurrent/rnn.js";
 import { Tensor } from "../tensor.js";
 import { downsampleRows } from "./downsample.js";
 import { emit, fmtOrGap, textTable } from "./emit.js";

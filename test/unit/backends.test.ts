@@ -109,7 +109,7 @@ describe("e^x, σ and tanh on four lanes", () => {
     return rt.scope(2 * xs.length, () => {
       const src = rt.alloc(xs.length), dst = rt.alloc(xs.length);
       src.set(xs);
-      rt.k.mapUnary(xs.length, rt.addr(src), rt.addr(dst), f);
+      rt.exports.mapUnary(xs.length, rt.addr(src), rt.addr(dst), f);
       return dst.slice();
     });
   }
@@ -173,16 +173,16 @@ describe("recurrent layers: WebAssembly gate kernels against the TypeScript cell
   /** Counts calls of the runtime's kernels while `fn` runs. */
   function countKernelCalls(fn: () => void): Record<string, number> {
     const rt = runtime();
-    const original = rt.k;
+    const original = rt.exports;
     const counts: Record<string, number> = {};
     const counting = Object.fromEntries(Object.entries(original).map(([name, v]) => [
       name, typeof v === "function" ? (...args: number[]) => { counts[name] = (counts[name] ?? 0) + 1; return (v as (...a: number[]) => unknown)(...args); } : v,
     ])) as unknown as KernelExports;
-    Object.defineProperty(rt, "k", { value: counting, configurable: true });
+    Object.defineProperty(rt, "exports", { value: counting, configurable: true });
     try {
       fn();
     } finally {
-      Object.defineProperty(rt, "k", { value: original, configurable: true });
+      Object.defineProperty(rt, "exports", { value: original, configurable: true });
     }
     return counts;
   }

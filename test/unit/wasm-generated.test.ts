@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { expect, it } from "vitest";
 // @ts-expect-error -- plain JavaScript module of the set-up
-import * as build from "../../kernel/build-wasm.mjs";
+import * as build from "../../src/kernels/wasm/build-wasm.mjs";
 
 const { GENERATED, compileKernels, generatedDigest, sourcesDigest } = build as {
   GENERATED: string;
@@ -17,7 +17,7 @@ const { GENERATED, compileKernels, generatedDigest, sourcesDigest } = build as {
 it("src/kernels/wasm/kernels.generated.ts is what the sources compile to, records their digest, and is committed so", () => {
   const onDisk = readFileSync(GENERATED, "utf8");
   expect(generatedDigest()).toBe(sourcesDigest());
-  expect(compileKernels().text === onDisk, "the generated kernels differ from a fresh compile: run node kernel/build-wasm.mjs").toBe(true);
+  expect(compileKernels().text === onDisk, "the generated kernels differ from a fresh compile: run node src/kernels/wasm/build-wasm.mjs").toBe(true);
   const root = execFileSync("git", ["rev-parse", "--show-toplevel"], { encoding: "utf8" }).trim();
   const path = relative(root, GENERATED);
   const diff = spawnSync("git", ["diff", "--quiet", "HEAD", "--", path], { cwd: root });

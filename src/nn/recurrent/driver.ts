@@ -18,12 +18,13 @@
  * state is carried over unchanged, so h[T] is already the state at each sequence's last real
  * step: h_n needs no gathering.
  */
-import { withWorkspace, type Workspace } from "../../kernels/backend.js";
-import { gemm } from "../../kernels/gemm.js";
+import { copyOf, room, withWorkspace, written, zeros } from "../../kernels/backend.js";
+import { mulAB, mulABt, mulAtB, stagedFloats } from "../../kernels/gemm.js";
 import type { Generator } from "../../random.js";
 import { recycle } from "../../kernels/recycle.js";
+import { addBias, addColumnSums } from "../../kernels/rows.js";
 import { allocate, type DType, type TypedData } from "../../tensor.js";
-import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
+import type { CellKind, StepBuffers } from "./step.js";
 
 /** One (layer, direction)'s parameters, in PyTorch's layout. */
 export interface LayerParams {
@@ -82,7 +83,7 @@ export interface DirectionRun {
   readonly layer: number;
   readonly reverse: boolean;
   readonly order: Int32Array;
-  readonly k: StepBuffers;
+  readonly buffers: StepBuffers;
   /** The layer's input in processing order, (T, B, F). */
   readonly xs: TypedData;
   readonly F: number;
@@ -195,29 +196,13 @@ function passFinished(d: TypedData, s: number, B: number, n: number, lengths: re
 
 const EMPTY = { float32: new Float32Array(0), float64: new Float64Array(0) } as const;
 
-/** Values in one (layer, direction)'s hidden-side weights and biases (what a workspace holds of them). */
-function weightFloats(w: LayerParams): number {
-  return w.wHh.length + (w.bHh?.length ?? 0) + (w.wHr?.length ?? 0);
-}
-
-/** The hidden-side weights in the workspace, where every step's kernels read them. */
-function placeWeights(ws: Workspace, w: LayerParams): Pick<StepBuffers, "wHh" | "bHh" | "wHr"> {
-  return { wHh: ws.place(w.wHh), bHh: w.bHh && ws.place(w.bHh), wHr: w.wHr && ws.place(w.wHr) };
-}
-
-/** How many values a cell's step scratch takes: its `workspace` run once on a workspace that only counts. */
-function workspaceFloats<W>(cell: CellKind<W>, B: number, H: number, Hout: number): number {
-  let n = 0;
-  const count = (m: number): TypedData => {
-    n += m;
-    return EMPTY.float32;
-  };
-  cell.workspace({ alloc: count, scratch: count, place: (x) => x, keep: (x) => x }, B, H, Hout);
-  return n;
+/** The hidden-side weights of one (layer, direction), declared as copies in the workspace, where every step's kernels read them. */
+function hiddenWeights(params: LayerParams) {
+  return { wHh: copyOf(params.wHh), bHh: params.bHh && copyOf(params.bHh), wHr: params.wHr && copyOf(params.wHr) };
 }
 
 /** Runs the whole stack forward and returns its outputs plus a closure for the backward pass. */
-export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): RecurrentResult {
+export function runRecurrent<S>(cell: CellKind<S>, p: RecurrentProblem): RecurrentResult {
   const { dtype, T, B, H, Hout, numLayers: L, directions: D, lengths } = p;
   const G = cell.gates * H;
   const S = cell.savedNames.length * H;
@@ -234,49 +219,50 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
     out = allocate(dtype, T * B * D * Hout);
     for (let d = 0; d < D; d++) {
       const slot = l * D + d;
-      const w_ = p.params[slot]!;
+      const params = p.params[slot]!;
       const order = orders[d]!;
       let xs = layerIn;
       if (!isIdentity(order, B)) {
         xs = allocate(dtype, T * B * F);
         permuteRows(order, B, F, false, false, xs, 0, F, 0, layerIn, F, 0);
       }
-      const floats = weightFloats(w_) + G + T * B * (G + S) + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0))
-        + workspaceFloats(cell, B, H, Hout) + T * B * F + G * F; // the last two: the input projection's operands
       const layerF = F;
-      runs.push(withWorkspace(dtype, floats, (ws): DirectionRun => {
-        const k: StepBuffers = {
-          B, H, Hout, ...placeWeights(ws, w_),
-          // gx is written whole by the input projection, saved by the steps: no zeroing needed.
-          gx: ws.scratch(T * B * G),
-          saved: ws.scratch(T * B * S),
-          h: ws.alloc((T + 1) * B * Hout),
-          c: ws.alloc(cell.hasCellState ? (T + 1) * B * H : 0),
-          // Gradient buffers are allocated by backward (none are needed for inference).
-          dGx: EMPTY[dtype], dH: EMPTY[dtype], dC: EMPTY[dtype], dWhh: EMPTY[dtype], dbHh: null, dWhr: null,
-        };
-        gemm(T * B, G, layerF, xs, 0, false, w_.wIh, 0, true, k.gx, 0, false);
-        if (w_.bIh) addBias(T * B, G, ws.place(w_.bIh), k.gx);
-        if (p.h0) k.h.set(p.h0.subarray(slot * B * Hout, (slot + 1) * B * Hout));
-        if (p.c0) k.c.set(p.c0.subarray(slot * B * H, (slot + 1) * B * H));
-        const w = cell.workspace(ws, B, H, Hout);
+      const forward = {
+        B, H, Hout, ...hiddenWeights(params),
+        bIh: params.bIh && copyOf(params.bIh),
+        // gx is written whole by the input projection, saved by the steps: no zeroing needed.
+        gx: written(T * B * G),
+        saved: written(T * B * S),
+        h: zeros((T + 1) * B * Hout),
+        c: zeros(cell.hasCellState ? (T + 1) * B * H : 0),
+        // Gradient buffers are declared by backward (none are needed for inference).
+        dGx: EMPTY[dtype], dH: EMPTY[dtype], dC: EMPTY[dtype], dWhh: EMPTY[dtype], dbHh: null, dWhr: null,
+        // The input projection copies its outside operands xs and W_ih in.
+        staging: room(stagedFloats(T * B, G, layerF, false, false, true)),
+      };
+      runs.push(withWorkspace(dtype, [forward, cell.scratch(B, H, Hout)], (ws, buf, scratchBuffers): DirectionRun => {
+        const scratch = scratchBuffers as unknown as S;
+        mulABt(T * B, G, layerF, xs, 0, params.wIh, 0, buf.gx, 0);
+        if (buf.bIh) addBias(T * B, G, buf.bIh, buf.gx);
+        if (p.h0) buf.h.set(p.h0.subarray(slot * B * Hout, (slot + 1) * B * Hout));
+        if (p.c0) buf.c.set(p.c0.subarray(slot * B * H, (slot + 1) * B * H));
         for (let s = 0; s < T; s++) {
-          cell.step(k, w, s);
+          cell.step(buf, scratch, s);
           if (lengths) {
-            carryFinished(k.h, s, B, Hout, lengths);
-            if (cell.hasCellState) carryFinished(k.c, s, B, H, lengths);
+            carryFinished(buf.h, s, B, Hout, lengths);
+            if (cell.hasCellState) carryFinished(buf.c, s, B, H, lengths);
           }
         }
-        permuteRows(order, B, Hout, true, false, k.h, B * Hout, Hout, 0, out, D * Hout, d * Hout);
-        hN.set(k.h.subarray(T * B * Hout), slot * B * Hout);
-        if (cN) cN.set(k.c.subarray(T * B * H), slot * B * H);
+        permuteRows(order, B, Hout, true, false, buf.h, B * Hout, Hout, 0, out, D * Hout, d * Hout);
+        hN.set(buf.h.subarray(T * B * Hout), slot * B * Hout);
+        if (cN) cN.set(buf.c.subarray(T * B * H), slot * B * H);
         // What backward and the trace read, kept past the workspace; gx is not needed again.
         const keep = (x: TypedData): TypedData => (p.keepSteps ? ws.keep(x) : EMPTY[dtype]);
         const kept: StepBuffers = {
-          ...k, wHh: w_.wHh, bHh: w_.bHh, wHr: w_.wHr, gx: EMPTY[dtype],
-          saved: keep(k.saved), h: keep(k.h), c: keep(k.c),
+          ...buf, wHh: params.wHh, bHh: params.bHh, wHr: params.wHr, gx: EMPTY[dtype],
+          saved: keep(buf.saved), h: keep(buf.h), c: keep(buf.c),
         };
-        return { layer: l, reverse: d === 1, order, k: kept, xs, F: layerF };
+        return { layer: l, reverse: d === 1, order, buffers: kept, xs, F: layerF };
       }));
     }
     let mask: TypedData | null = null;
@@ -312,61 +298,62 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
       for (let d = 0; d < D; d++) {
         const slot = l * D + d;
         const run = runs[slot]!;
-        const w_ = p.params[slot]!;
-        const placed = weightFloats(w_) + T * B * S + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0));
-        const grads_ = T * B * G + (T + 1) * B * (Hout + (cell.hasCellState ? H : 0)) + weightFloats(w_) + G;
-        const floats = placed + grads_ + workspaceFloats(cell, B, H, Hout) + T * B * run.F + G * run.F; // last two: staged operands
-        withWorkspace(dtype, floats, (ws) => {
-          const k: StepBuffers = {
-            ...run.k, ...placeWeights(ws, w_),
-            saved: ws.place(run.k.saved), h: ws.place(run.k.h), c: ws.place(run.k.c),
-            dGx: ws.scratch(T * B * G), // every step writes its whole block
-            dH: ws.alloc((T + 1) * B * Hout),
-            dC: ws.alloc(cell.hasCellState ? (T + 1) * B * H : 0),
-            dWhh: ws.alloc(w_.wHh.length),
-            dbHh: w_.bHh ? ws.alloc(w_.bHh.length) : null,
-            dWhr: w_.wHr ? ws.alloc(w_.wHr.length) : null,
-          };
-          const w = cell.workspace(ws, B, H, Hout);
+        const params = p.params[slot]!;
+        const kept = run.buffers;
+        const backwardBuffers = {
+          B, H, Hout, ...hiddenWeights(params), gx: EMPTY[dtype],
+          saved: copyOf(kept.saved), h: copyOf(kept.h), c: copyOf(kept.c),
+          dGx: written(T * B * G), // every step writes its whole block
+          dH: zeros((T + 1) * B * Hout),
+          dC: zeros(cell.hasCellState ? (T + 1) * B * H : 0),
+          dWhh: zeros(params.wHh.length),
+          dbHh: params.bHh && zeros(params.bHh.length),
+          dWhr: params.wHr && zeros(params.wHr.length),
+          // db_ih is the column sums of dGx: db_hh already when the driver forms that after the loop.
+          dbIhSums: params.bIh && !cell.hiddenGradsAfterLoop ? zeros(G) : null,
+          // dW_ih = dGxᵀ·xs and dxs = dGx·W_ih copy in xs or W_ih and copy out their result.
+          staging: room(Math.max(stagedFloats(G, run.F, T * B, true, false, false), stagedFloats(T * B, run.F, G, true, false, false))),
+        };
+        withWorkspace(dtype, [backwardBuffers, cell.scratch(B, H, Hout)], (ws, buf, scratchBuffers) => {
+          const scratch = scratchBuffers as unknown as S;
           // dH[s+1] starts as dL/doutput at the step's time position, dH[T] also gets dL/dh_n.
-          permuteRows(run.order, B, Hout, false, false, k.dH, B * Hout, Hout, 0, dLayerOut, D * Hout, d * Hout);
-          if (dhN) for (let q = 0; q < B * Hout; q++) k.dH[T * B * Hout + q]! += dhN[slot * B * Hout + q]!;
-          if (dcN) for (let q = 0; q < B * H; q++) k.dC[T * B * H + q]! += dcN[slot * B * H + q]!;
+          permuteRows(run.order, B, Hout, false, false, buf.dH, B * Hout, Hout, 0, dLayerOut, D * Hout, d * Hout);
+          if (dhN) for (let q = 0; q < B * Hout; q++) buf.dH[T * B * Hout + q]! += dhN[slot * B * Hout + q]!;
+          if (dcN) for (let q = 0; q < B * H; q++) buf.dC[T * B * H + q]! += dcN[slot * B * H + q]!;
           for (let s = T - 1; s >= 0; s--) {
             if (lengths) {
-              passFinished(k.dH, s, B, Hout, lengths);
-              if (cell.hasCellState) passFinished(k.dC, s, B, H, lengths);
+              passFinished(buf.dH, s, B, Hout, lengths);
+              if (cell.hasCellState) passFinished(buf.dC, s, B, H, lengths);
             }
-            cell.stepBackward(k, w, s);
+            cell.stepBackward(buf, scratch, s);
           }
           if (cell.hiddenGradsAfterLoop) {
-            gemm(G, Hout, T * B, k.dGx, 0, true, k.h, 0, false, k.dWhh, 0, true);
-            if (k.dbHh) addColumnSums(T * B, G, k.dGx, 0, k.dbHh);
+            mulAtB(G, Hout, T * B, buf.dGx, 0, buf.h, 0, buf.dWhh, 0, true);
+            if (buf.dbHh) addColumnSums(T * B, G, buf.dGx, 0, buf.dbHh);
           }
-          const dWih = allocate(dtype, w_.wIh.length);
-          gemm(G, run.F, T * B, k.dGx, 0, true, run.xs, 0, false, dWih, 0, true);
+          const dWih = allocate(dtype, params.wIh.length);
+          mulAtB(G, run.F, T * B, buf.dGx, 0, run.xs, 0, dWih, 0, true);
           let dbIh: TypedData | null = null;
-          if (w_.bIh) {
-            // db_ih is the column sums of dGx: db_hh already, when the driver formed that above.
-            const sums = cell.hiddenGradsAfterLoop && k.dbHh ? k.dbHh : ws.alloc(G);
-            if (sums !== k.dbHh) addColumnSums(T * B, G, k.dGx, 0, sums);
+          if (params.bIh) {
+            const sums = buf.dbIhSums ?? buf.dbHh!;
+            if (buf.dbIhSums) addColumnSums(T * B, G, buf.dGx, 0, sums);
             dbIh = allocate(dtype, G);
             dbIh.set(sums);
           }
           if (isIdentity(run.order, B)) {
             // Steps in time order: dL/dx adds straight into the layer's input gradient.
-            gemm(T * B, run.F, G, k.dGx, 0, false, w_.wIh, 0, false, dLayerIn, 0, true);
+            mulAB(T * B, run.F, G, buf.dGx, 0, params.wIh, 0, dLayerIn, 0, true);
           } else {
             const dxs = allocate(dtype, T * B * run.F);
-            gemm(T * B, run.F, G, k.dGx, 0, false, w_.wIh, 0, false, dxs, 0, false);
+            mulAB(T * B, run.F, G, buf.dGx, 0, params.wIh, 0, dxs, 0);
             permuteRows(run.order, B, run.F, true, true, dxs, 0, run.F, 0, dLayerIn, run.F, 0);
           }
-          dh0.set(k.dH.subarray(0, B * Hout), slot * B * Hout);
-          if (dc0) dc0.set(k.dC.subarray(0, B * H), slot * B * H);
-          if (p.traceGrads) dhTime[slot] = timeOrdered(run.order, B, Hout, k.dH, B * Hout, Hout, 0);
+          dh0.set(buf.dH.subarray(0, B * Hout), slot * B * Hout);
+          if (dc0) dc0.set(buf.dC.subarray(0, B * H), slot * B * H);
+          if (p.traceGrads) dhTime[slot] = timeOrdered(run.order, B, Hout, buf.dH, B * Hout, Hout, 0);
           grads[slot] = {
-            dWih, dWhh: ws.keep(k.dWhh), dbIh,
-            dbHh: k.dbHh && ws.keep(k.dbHh), dWhr: k.dWhr && ws.keep(k.dWhr),
+            dWih, dWhh: ws.keep(buf.dWhh), dbIh,
+            dbHh: buf.dbHh && ws.keep(buf.dbHh), dWhr: buf.dWhr && ws.keep(buf.dWhr),
           };
         });
       }
@@ -380,7 +367,7 @@ export function runRecurrent<W>(cell: CellKind<W>, p: RecurrentProblem): Recurre
   const release = (): void => {
     if (released) return;
     released = true;
-    for (const run of runs) for (const kept of [run.k.saved, run.k.h, run.k.c]) recycle(kept);
+    for (const run of runs) for (const kept of [run.buffers.saved, run.buffers.h, run.buffers.c]) recycle(kept);
   };
   return { output: out, hN, cN, runs, backward, release };
 }

@@ -1,6 +1,7 @@
 /**
- * One GRU step forward and its hand-derived backward, side by side, in the three forms that
- * textbooks and PyTorch disagree on. Gate rows of W_ih, W_hh and the biases: [r; z; n].
+ * The GRU: one step forward and its hand-derived backward, side by side, in the three forms
+ * that textbooks and PyTorch disagree on; then nn.GRU and nn.GRUCell, which run that step over
+ * time (driver.ts) and over one step. Gate rows of W_ih, W_hh and the biases: [r; z; n].
  *
  * PyTorch (the default: `resetPosition: "after"`, `updateConvention: "pytorch"`):
  *
@@ -15,13 +16,21 @@
  * `updateConvention: "textbook"` (the lecture's form): h_t = (1 − z) ⊙ h_{t−1} + z ⊙ n, so z
  * lets the NEW candidate in. Since σ(−a) = 1 − σ(a), this equals PyTorch's convention with the
  * z-rows of every weight and bias negated: the two learn the same functions.
+ *
+ * The elementwise parts are gate kernels (kernels/gates.ts): their TypeScript references are
+ * written here, their WebAssembly twins in kernels/wasm/assembly/gru.ts. Every kernel takes the
+ * same two flags: resetAfter (1: PyTorch's position) and zKeepsOld (1: PyTorch's convention).
  */
 import { sigmoid } from "../../kernels/activations.js";
-import { wasmOn, type Workspace } from "../../kernels/backend.js";
-import { gemm } from "../../kernels/gemm.js";
-import type { TypedData } from "../../tensor.js";
-import { addBias, addColumnSums, type CellKind, type StepBuffers } from "./step.js";
-import { oneOf } from "../../options.js";
+import { gateKernel, zeros, type Allocated } from "../../kernels/backend.js";
+import { mulAB, mulABt, mulAtB } from "../../kernels/gemm.js";
+import { addBias, addColumnSums } from "../../kernels/rows.js";
+import { Tensor } from "../../tensor.js";
+import { oneOf, optionsObject } from "../../options.js";
+import { CellBase, type CellOptions } from "./cell.js";
+import { RecurrentBase, type RecurrentForwardOptions, type RecurrentOptions, type WithTrace, type WithoutTrace } from "./layer.js";
+import type { CellKind, StepBuffers } from "./step.js";
+import type { GRUTrace } from "./trace.js";
 
 /** Which GRU equations to use; the defaults are PyTorch's. */
 export interface GRUVariant {
@@ -39,67 +48,74 @@ export function gruVariant(where: string, v: GRUVariant): Required<GRUVariant> {
   };
 }
 
-/** Scratch for one GRU step. */
-export interface GRUWork {
-  readonly resetAfter: boolean;
-  readonly zKeepsOld: boolean;
-  /** (B, 2H): h_{t−1}·W_h{r,z}ᵀ + b_h{r,z}. */
-  readonly ghRZ: TypedData;
-  /** (B, H): W_hn h_{t−1} + b_hn ("after") or W_hn (r ⊙ h_{t−1}) + b_hn ("before"). */
-  readonly ghN: TypedData;
-  /** (B, H): r ⊙ h_{t−1} ("before" only). */
-  readonly q: TypedData;
-  readonly dq: TypedData;
-  readonly dr: TypedData;
-  readonly dGhRZ: TypedData;
-  readonly dGhN: TypedData;
+/** Scratch for one GRU step, declared (sizes in rows of B). */
+function gruScratch(resetAfter: boolean, zKeepsOld: boolean, B: number, H: number) {
+  return {
+    resetAfter,
+    zKeepsOld,
+    /** (B, 2H): h_{t−1}·W_h{r,z}ᵀ (+ b_h{r,z}). */
+    ghRZ: zeros(B * 2 * H),
+    /** (B, H): W_hn h_{t−1} + b_hn ("after") or W_hn (r ⊙ h_{t−1}) + b_hn ("before"). */
+    ghN: zeros(B * H),
+    /** (B, H): r ⊙ h_{t−1} ("before" only). */
+    q: zeros(B * H),
+    dq: zeros(B * H),
+    dr: zeros(B * H),
+    dGhRZ: zeros(B * 2 * H),
+    dGhN: zeros(B * H),
+  };
 }
 
+/** Scratch for one GRU step: the variant's flags and the buffers of `gruScratch`. */
+export type GRUScratch = Allocated<ReturnType<typeof gruScratch>>;
+
 /** Step s: r, z, n from gx[s] and h[s], then h[s+1]; keeps r, z, n and ghN in saved[s]. */
-export function gruStep(k: StepBuffers, w: GRUWork, s: number): void {
-  const { B, H } = k;
-  const G = 3 * H;
-  const hOff = s * B * H;
-  const rt = wasmOn(H, k.h);
-  gemm(B, 2 * H, H, k.h, hOff, false, k.wHh, 0, true, w.ghRZ, 0, false);
-  if (rt) {
-    rt.rows("gruForwardRZ", B, H, rt.addr(k.gx, s * B * G), rt.addr(w.ghRZ), rt.addr(k.bHh), rt.addr(k.h, hOff), rt.addr(k.saved, s * B * 4 * H), rt.addr(w.q), w.resetAfter ? 0 : 1);
-  } else {
-    if (k.bHh) addBias(B, 2 * H, k.bHh, w.ghRZ);
-    for (let b = 0; b < B; b++) {
-      const a = s * B * 4 * H + b * 4 * H; // row of saved: [r z n ghN]
-      const x = s * B * G + b * G; // row of gx: [r z n]
-      for (let j = 0; j < H; j++) {
-        const r = sigmoid(k.gx[x + j]! + w.ghRZ[b * 2 * H + j]!);
-        k.saved[a + j] = r;
-        k.saved[a + H + j] = sigmoid(k.gx[x + H + j]! + w.ghRZ[b * 2 * H + H + j]!);
-        if (!w.resetAfter) w.q[b * H + j] = r * k.h[hOff + b * H + j]!;
-      }
-    }
-  }
+export function gruStep(buf: StepBuffers, scratch: GRUScratch, s: number): void {
+  const { B, H } = buf;
+  const hAt = s * B * H;
+  const rows = { gx: [buf.gx, s * B * 3 * H], saved: [buf.saved, s * B * 4 * H], hPrev: [buf.h, hAt] } as const;
+  const flags = { resetAfter: scratch.resetAfter, zKeepsOld: scratch.zKeepsOld };
+  mulABt(B, 2 * H, H, buf.h, hAt, buf.wHh, 0, scratch.ghRZ, 0);
+  gruForwardRZ(B, H, { ...rows, ghRZ: [scratch.ghRZ, 0], bias: buf.bHh, q: [scratch.q, 0], resetAfter: scratch.resetAfter });
   // W_hn's block starts at row 2H of W_hh.
-  const src = w.resetAfter ? k.h : w.q;
-  gemm(B, H, H, src, w.resetAfter ? hOff : 0, false, k.wHh, 2 * H * H, true, w.ghN, 0, false);
-  if (rt) {
-    rt.rows("gruForwardN", B, H, rt.addr(k.gx, s * B * G), rt.addr(w.ghN), rt.addr(k.bHh), rt.addr(k.h, hOff), rt.addr(k.saved, s * B * 4 * H), rt.addr(k.h, hOff + B * H), w.resetAfter ? 1 : 0, w.zKeepsOld ? 1 : 0);
-    return;
-  }
-  if (k.bHh) addBias(B, H, k.bHh, w.ghN, 0, 2 * H);
+  if (scratch.resetAfter) mulABt(B, H, H, buf.h, hAt, buf.wHh, 2 * H * H, scratch.ghN, 0);
+  else mulABt(B, H, H, scratch.q, 0, buf.wHh, 2 * H * H, scratch.ghN, 0);
+  gruForwardN(B, H, { ...rows, ...flags, ghN: [scratch.ghN, 0], bias: buf.bHh, hNext: [buf.h, hAt + B * H] });
+}
+
+/** r and z (saved), and q = r ⊙ h_{t−1} when the reset acts before the matmul. */
+const gruForwardRZ = gateKernel("gruForwardRZ", (B, H, a) => {
+  const [gx, gxAt] = a.gx, [ghRZ, ghAt] = a.ghRZ, [saved, savedAt] = a.saved, [h, hAt] = a.hPrev, [q, qAt] = a.q;
+  if (a.bias) addBias(B, 2 * H, a.bias, ghRZ, ghAt);
   for (let b = 0; b < B; b++) {
-    const a = s * B * 4 * H + b * 4 * H;
-    const x = s * B * G + b * G;
+    const sv = savedAt + b * 4 * H, x = gxAt + b * 3 * H, g = ghAt + b * 2 * H; // rows of saved [r z n ghN], gx [r z n], ghRZ
     for (let j = 0; j < H; j++) {
-      const r = k.saved[a + j]!;
-      const z = k.saved[a + H + j]!;
-      const ghn = w.ghN[b * H + j]!;
-      const n = Math.tanh(k.gx[x + 2 * H + j]! + (w.resetAfter ? r * ghn : ghn));
-      k.saved[a + 2 * H + j] = n;
-      k.saved[a + 3 * H + j] = ghn;
-      const u = w.zKeepsOld ? 1 - z : z; // how much of the candidate n enters h_t
-      k.h[hOff + B * H + b * H + j] = u * n + (1 - u) * k.h[hOff + b * H + j]!;
+      const r = sigmoid(gx[x + j]! + ghRZ[g + j]!);
+      saved[sv + j] = r;
+      saved[sv + H + j] = sigmoid(gx[x + H + j]! + ghRZ[g + H + j]!);
+      if (!a.resetAfter) q[qAt + b * H + j] = r * h[hAt + b * H + j]!;
     }
   }
-}
+});
+
+/** n and h_t from ghN (+ b_hn): saves n and ghN; u = 1 − z (PyTorch) or z (textbook) weighs n. */
+const gruForwardN = gateKernel("gruForwardN", (B, H, a) => {
+  const [gx, gxAt] = a.gx, [ghN, ghAt] = a.ghN, [saved, savedAt] = a.saved, [h, hPrevAt] = a.hPrev, [, hNextAt] = a.hNext;
+  if (a.bias) addBias(B, H, a.bias, ghN, ghAt, 2 * H);
+  for (let b = 0; b < B; b++) {
+    const sv = savedAt + b * 4 * H, x = gxAt + b * 3 * H;
+    for (let j = 0; j < H; j++) {
+      const r = saved[sv + j]!;
+      const z = saved[sv + H + j]!;
+      const ghn = ghN[ghAt + b * H + j]!;
+      const n = Math.tanh(gx[x + 2 * H + j]! + (a.resetAfter ? r * ghn : ghn));
+      saved[sv + 2 * H + j] = n;
+      saved[sv + 3 * H + j] = ghn;
+      const u = a.zKeepsOld ? 1 - z : z; // how much of the candidate n enters h_t
+      h[hNextAt + b * H + j] = u * n + (1 - u) * h[hPrevAt + b * H + j]!;
+    }
+  }
+});
 
 /**
  * Backward of step s. With u the candidate's weight (1 − z, or z in the textbook convention):
@@ -110,85 +126,95 @@ export function gruStep(k: StepBuffers, w: GRUWork, s: number): void {
  *   "before": dq = da_n·W_hn,  dr = dq ⊙ h_{t−1},  dh_{t−1} gets dq ⊙ r
  *   da_r = dr ⊙ r(1 − r),  da_z = ±du ⊙ z(1 − z)
  */
-export function gruStepBackward(k: StepBuffers, w: GRUWork, s: number): void {
-  const { B, H } = k;
-  const G = 3 * H;
-  const hOff = s * B * H;
-  const rt = wasmOn(H, k.h);
-  if (rt) {
-    rt.rows(
-      "gruBackwardNZ", B, H, rt.addr(k.saved, s * B * 4 * H), rt.addr(k.h, hOff), rt.addr(k.dH, hOff + B * H), rt.addr(k.dH, hOff),
-      rt.addr(k.dGx, s * B * G), rt.addr(w.dGhRZ), rt.addr(w.dGhN), rt.addr(w.dr), rt.addr(w.q), w.resetAfter ? 1 : 0, w.zKeepsOld ? 1 : 0,
-    );
+export function gruStepBackward(buf: StepBuffers, scratch: GRUScratch, s: number): void {
+  const { B, H } = buf;
+  const hAt = s * B * H;
+  const saved = [buf.saved, s * B * 4 * H] as const, hPrev = [buf.h, hAt] as const, dhPrev = [buf.dH, hAt] as const;
+  const dGx = [buf.dGx, s * B * 3 * H] as const, dGhRZ = [scratch.dGhRZ, 0] as const, dr = [scratch.dr, 0] as const;
+  gruBackwardNZ(B, H, {
+    saved, hPrev, dhNext: [buf.dH, hAt + B * H], dhPrev, dGx, dGhRZ, dGhN: [scratch.dGhN, 0], dr, q: [scratch.q, 0],
+    resetAfter: scratch.resetAfter, zKeepsOld: scratch.zKeepsOld,
+  });
+  if (scratch.resetAfter) {
+    mulAB(B, H, H, scratch.dGhN, 0, buf.wHh, 2 * H * H, buf.dH, hAt, true);
   } else {
-    for (let b = 0; b < B; b++) {
-      const a = s * B * 4 * H + b * 4 * H;
-      const x = s * B * G + b * G;
-      for (let j = 0; j < H; j++) {
-        const r = k.saved[a + j]!;
-        const z = k.saved[a + H + j]!;
-        const n = k.saved[a + 2 * H + j]!;
-        const hPrev = k.h[hOff + b * H + j]!;
-        const dh = k.dH[hOff + B * H + b * H + j]!;
-        const u = w.zKeepsOld ? 1 - z : z;
-        const du = dh * (n - hPrev);
-        const dz = w.zKeepsOld ? -du : du;
-        k.dH[hOff + b * H + j]! += dh * (1 - u);
-        const dan = dh * u * (1 - n * n);
-        k.dGx[x + 2 * H + j] = dan;
-        const daz = dz * z * (1 - z);
-        k.dGx[x + H + j] = daz;
-        w.dGhRZ[b * 2 * H + H + j] = daz;
-        if (w.resetAfter) {
-          w.dGhN[b * H + j] = dan * r;
-          w.dr[b * H + j] = dan * k.saved[a + 3 * H + j]!;
-        } else {
-          w.dGhN[b * H + j] = dan;
-          w.q[b * H + j] = r * hPrev;
-        }
-      }
-    }
+    mulAB(B, H, H, scratch.dGhN, 0, buf.wHh, 2 * H * H, scratch.dq, 0);
+    gruBackwardBefore(B, H, { saved, hPrev, dq: [scratch.dq, 0], dr, dhPrev });
   }
-  if (!w.resetAfter) {
-    gemm(B, H, H, w.dGhN, 0, false, k.wHh, 2 * H * H, false, w.dq, 0, false);
-    if (rt) {
-      rt.rows("gruBackwardBefore", B, H, rt.addr(k.saved, s * B * 4 * H), rt.addr(k.h, hOff), rt.addr(w.dq), rt.addr(w.dr), rt.addr(k.dH, hOff));
-    } else {
-      for (let b = 0; b < B; b++) {
-        for (let j = 0; j < H; j++) {
-          const r = k.saved[s * B * 4 * H + b * 4 * H + j]!;
-          w.dr[b * H + j] = w.dq[b * H + j]! * k.h[hOff + b * H + j]!;
-          k.dH[hOff + b * H + j]! += w.dq[b * H + j]! * r;
-        }
-      }
-    }
-  } else {
-    gemm(B, H, H, w.dGhN, 0, false, k.wHh, 2 * H * H, false, k.dH, hOff, true);
-  }
-  if (rt) {
-    rt.rows("gruBackwardR", B, H, rt.addr(k.saved, s * B * 4 * H), rt.addr(w.dr), rt.addr(k.dGx, s * B * G), rt.addr(w.dGhRZ));
-  } else {
-    for (let b = 0; b < B; b++) {
-      for (let j = 0; j < H; j++) {
-        const r = k.saved[s * B * 4 * H + b * 4 * H + j]!;
-        const dar = w.dr[b * H + j]! * r * (1 - r);
-        k.dGx[s * B * G + b * G + j] = dar;
-        w.dGhRZ[b * 2 * H + j] = dar;
-      }
-    }
-  }
-  gemm(B, H, 2 * H, w.dGhRZ, 0, false, k.wHh, 0, false, k.dH, hOff, true);
-  gemm(2 * H, H, B, w.dGhRZ, 0, true, k.h, hOff, false, k.dWhh, 0, true);
-  const src = w.resetAfter ? k.h : w.q;
-  gemm(H, H, B, w.dGhN, 0, true, src, w.resetAfter ? hOff : 0, false, k.dWhh, 2 * H * H, true);
-  if (k.dbHh) {
-    addColumnSums(B, 2 * H, w.dGhRZ, 0, k.dbHh);
-    addColumnSums(B, H, w.dGhN, 0, k.dbHh, 2 * H);
+  gruBackwardR(B, H, { saved, dr, dGx, dGhRZ });
+  mulAB(B, H, 2 * H, scratch.dGhRZ, 0, buf.wHh, 0, buf.dH, hAt, true);
+  mulAtB(2 * H, H, B, scratch.dGhRZ, 0, buf.h, hAt, buf.dWhh, 0, true);
+  if (scratch.resetAfter) mulAtB(H, H, B, scratch.dGhN, 0, buf.h, hAt, buf.dWhh, 2 * H * H, true);
+  else mulAtB(H, H, B, scratch.dGhN, 0, scratch.q, 0, buf.dWhh, 2 * H * H, true);
+  if (buf.dbHh) {
+    addColumnSums(B, 2 * H, scratch.dGhRZ, 0, buf.dbHh);
+    addColumnSums(B, H, scratch.dGhN, 0, buf.dbHh, 2 * H);
   }
 }
 
+/**
+ * dh_{t−1} += dh ⊙ (1 − u); the gradients of the n and z pre-activations; dGhN and dr ("after")
+ * or dGhN and q ("before", finished by gruBackwardBefore).
+ */
+const gruBackwardNZ = gateKernel("gruBackwardNZ", (B, H, a) => {
+  const [saved, savedAt] = a.saved, [h, hAt] = a.hPrev, [dH, dhNextAt] = a.dhNext, [, dhPrevAt] = a.dhPrev;
+  const [dGx, dGxAt] = a.dGx, [dGhRZ, dGhRZAt] = a.dGhRZ, [dGhN, dGhNAt] = a.dGhN, [dr, drAt] = a.dr, [q, qAt] = a.q;
+  for (let b = 0; b < B; b++) {
+    const sv = savedAt + b * 4 * H, x = dGxAt + b * 3 * H, g = dGhRZAt + b * 2 * H;
+    for (let j = 0; j < H; j++) {
+      const r = saved[sv + j]!;
+      const z = saved[sv + H + j]!;
+      const n = saved[sv + 2 * H + j]!;
+      const hPrev = h[hAt + b * H + j]!;
+      const dh = dH[dhNextAt + b * H + j]!;
+      const u = a.zKeepsOld ? 1 - z : z;
+      const du = dh * (n - hPrev);
+      const dz = a.zKeepsOld ? -du : du;
+      dH[dhPrevAt + b * H + j]! += dh * (1 - u);
+      const dan = dh * u * (1 - n * n);
+      dGx[x + 2 * H + j] = dan;
+      const daz = dz * z * (1 - z);
+      dGx[x + H + j] = daz;
+      dGhRZ[g + H + j] = daz;
+      if (a.resetAfter) {
+        dGhN[dGhNAt + b * H + j] = dan * r;
+        dr[drAt + b * H + j] = dan * saved[sv + 3 * H + j]!;
+      } else {
+        dGhN[dGhNAt + b * H + j] = dan;
+        q[qAt + b * H + j] = r * hPrev;
+      }
+    }
+  }
+});
+
+/** "before" only, after dq = dGhN·W_hn: dr = dq ⊙ h_{t−1}, dh_{t−1} += dq ⊙ r. */
+const gruBackwardBefore = gateKernel("gruBackwardBefore", (B, H, a) => {
+  const [saved, savedAt] = a.saved, [h, hAt] = a.hPrev, [dq, dqAt] = a.dq, [dr, drAt] = a.dr, [dH, dhAt] = a.dhPrev;
+  for (let b = 0; b < B; b++) {
+    for (let j = 0; j < H; j++) {
+      const r = saved[savedAt + b * 4 * H + j]!;
+      const d = dq[dqAt + b * H + j]!;
+      dr[drAt + b * H + j] = d * h[hAt + b * H + j]!;
+      dH[dhAt + b * H + j]! += d * r;
+    }
+  }
+});
+
+/** The r pre-activation's gradient dr ⊙ r(1 − r), into dGx and dGhRZ. */
+const gruBackwardR = gateKernel("gruBackwardR", (B, H, a) => {
+  const [saved, savedAt] = a.saved, [dr, drAt] = a.dr, [dGx, dGxAt] = a.dGx, [dGhRZ, dGhRZAt] = a.dGhRZ;
+  for (let b = 0; b < B; b++) {
+    for (let j = 0; j < H; j++) {
+      const r = saved[savedAt + b * 4 * H + j]!;
+      const dar = dr[drAt + b * H + j]! * r * (1 - r);
+      dGx[dGxAt + b * 3 * H + j] = dar;
+      dGhRZ[dGhRZAt + b * 2 * H + j] = dar;
+    }
+  }
+});
+
 /** The GRU (in one of its variants) as the driver runs it. */
-export function gruKind(variant: GRUVariant = {}): CellKind<GRUWork> {
+export function gruKind(variant: GRUVariant = {}): CellKind<GRUScratch> {
   const resetAfter = (variant.resetPosition ?? "after") === "after";
   const zKeepsOld = (variant.updateConvention ?? "pytorch") === "pytorch";
   return {
@@ -199,14 +225,65 @@ export function gruKind(variant: GRUVariant = {}): CellKind<GRUWork> {
     // ghN is kept for the backward of the "after" form (dr needs it); it is not a gate.
     savedNames: ["r", "z", "n", "ghN"],
     tracedCount: 3,
-    workspace: (ws: Workspace, B: number, H: number) => {
-      const make = (n: number): TypedData => ws.alloc(B * n * H);
-      return {
-        resetAfter, zKeepsOld,
-        ghRZ: make(2), ghN: make(1), q: make(1), dq: make(1), dr: make(1), dGhRZ: make(2), dGhN: make(1),
-      };
-    },
+    scratch: (B, H) => gruScratch(resetAfter, zKeepsOld, B, H),
     step: gruStep,
     stepBackward: gruStepBackward,
   };
+}
+
+/** Options of nn.GRU, plus seqlab's choice of GRU equations (above). */
+export interface GRUOptions extends RecurrentOptions, GRUVariant {}
+
+/**
+ * nn.GRU with PyTorch's gate order [r; z; n]. By default PyTorch's equations; `resetPosition:
+ * "before"` and `updateConvention: "textbook"` switch to the textbook forms (above).
+ * `forward(x, h0?)` returns `[output, h_n]`.
+ */
+export class GRU extends RecurrentBase<GRUScratch> {
+  readonly resetPosition: "after" | "before";
+  readonly updateConvention: "pytorch" | "textbook";
+
+  constructor(opts: GRUOptions) {
+    const variant = gruVariant("GRU", optionsObject("GRU", opts, "{ inputSize: 4, hiddenSize: 8 }"));
+    super(gruKind(variant), opts);
+    this.resetPosition = variant.resetPosition;
+    this.updateConvention = variant.updateConvention;
+  }
+
+  /** Shapes as RNN.forward. */
+  forward(x: Tensor, h0?: Tensor | null, opts?: WithoutTrace): [Tensor, Tensor];
+  forward(x: Tensor, h0: Tensor | null | undefined, opts: WithTrace): [Tensor, Tensor, GRUTrace];
+  forward(x: Tensor, h0?: Tensor | null, opts?: RecurrentForwardOptions): [Tensor, Tensor] | [Tensor, Tensor, GRUTrace];
+  forward(x: Tensor, h0: Tensor | null = null, opts: RecurrentForwardOptions = {}): [Tensor, Tensor] | [Tensor, Tensor, GRUTrace] {
+    const r = this.run(x, h0, null, opts);
+    return r.trace ? [r.output, r.hN, r.trace as GRUTrace] : [r.output, r.hN];
+  }
+
+  protected override extraRepr(): string {
+    const extra = [];
+    if (this.resetPosition !== "after") extra.push(`resetPosition=${this.resetPosition}`);
+    if (this.updateConvention !== "pytorch") extra.push(`updateConvention=${this.updateConvention}`);
+    return [super.extraRepr(), ...extra].join(", ");
+  }
+}
+
+/** Options of nn.GRUCell, plus seqlab's choice of GRU equations (above). */
+export interface GRUCellOptions extends CellOptions, GRUVariant {}
+
+/** nn.GRUCell: one GRU step, gate order [r; z; n]; PyTorch's equations unless told otherwise. */
+export class GRUCell extends CellBase<GRUScratch> {
+  readonly resetPosition: "after" | "before";
+  readonly updateConvention: "pytorch" | "textbook";
+
+  constructor(opts: GRUCellOptions) {
+    const variant = gruVariant("GRUCell", optionsObject("GRUCell", opts, "{ inputSize: 4, hiddenSize: 8 }"));
+    super(gruKind(variant), opts);
+    this.resetPosition = variant.resetPosition;
+    this.updateConvention = variant.updateConvention;
+  }
+
+  /** x: (B, inputSize) or (inputSize,); h: (B, hiddenSize) or null for zeros. Returns h'. */
+  forward(x: Tensor, h: Tensor | null = null): Tensor {
+    return this.step(x, h, null)[0];
+  }
 }

@@ -1,18 +1,18 @@
 /**
- * The contract between a recurrent cell (RNN, LSTM, GRU) and the driver that runs it over
- * layers, directions and time (driver.ts).
+ * The contract between a recurrent cell (RNN, LSTM, GRU: rnn.ts, lstm.ts, gru.ts) and the driver
+ * that runs it over layers, directions and time (driver.ts).
  *
  * The driver owns every buffer of one (layer, direction) and lays them out over processing
  * steps s = 0 … T−1 (for the reverse direction, step s reads input position len−1−s). A cell
  * only supplies two functions that look at step s:
  *
- *   step(k, w, s)          reads gx[s], h[s] (and c[s]), writes h[s+1] (and c[s+1]) and saved[s]
- *   stepBackward(k, w, s)  reads dH[s+1] (and dC[s+1]), writes dGx[s], adds into dH[s] (and dC[s])
- *                          and into the hidden-side weight gradients
+ *   step(buf, scratch, s)          reads gx[s], h[s] (and c[s]), writes h[s+1] (and c[s+1]) and saved[s]
+ *   stepBackward(buf, scratch, s)  reads dH[s+1] (and dC[s+1]), writes dGx[s], adds into dH[s] (and dC[s])
+ *                                  and into the hidden-side weight gradients
  *
  * Buffers are flat row-major typed arrays; "X[s]" means the (B, width) block at offset s·B·width.
  */
-import { wasmOn, type Workspace } from "../../kernels/backend.js";
+import type { Declaration } from "../../kernels/backend.js";
 import type { TypedData } from "../../tensor.js";
 
 /** Buffers of one (layer, direction) over all T steps; allocated once per forward call. */
@@ -29,9 +29,9 @@ export interface StepBuffers {
   readonly wHr: TypedData | null; // (Hout, H), projected LSTM only
 
   // Forward. Kept until backward, which is why the trace can show them for free.
-  /** (T, B, G·H): x_s·W_ihᵀ + b_ih for every step, computed by one gemm before the time loop. */
+  /** (T, B, G·H): x_s·W_ihᵀ + b_ih for every step, computed by one product before the time loop. */
   readonly gx: TypedData;
-  /** (T, B, S): what the cell saves per step (gate activations), S = cell.savedWidth(H). */
+  /** (T, B, S): what the cell saves per step, S = savedNames.length · H (gate activations). */
   readonly saved: TypedData;
   /** (T+1, B, Hout): h[0] = h0, h[s+1] = the state after step s. */
   readonly h: TypedData;
@@ -39,7 +39,7 @@ export interface StepBuffers {
   readonly c: TypedData;
 
   // Backward.
-  /** (T, B, G·H): dL/d(gx[s]); the driver turns it into dW_ih, db_ih and dL/dx in one gemm each. */
+  /** (T, B, G·H): dL/d(gx[s]); the driver turns it into dW_ih, db_ih and dL/dx in one product each. */
   readonly dGx: TypedData;
   /** (T+1, B, Hout): dL/dh. The driver fills dH[s+1] with dL/doutput[s]; steps add the rest. */
   readonly dH: TypedData;
@@ -50,8 +50,8 @@ export interface StepBuffers {
   readonly dWhr: TypedData | null;
 }
 
-/** One kind of recurrent cell, as the driver sees it. `W` is the cell's own scratch space. */
-export interface CellKind<W> {
+/** One kind of recurrent cell, as the driver sees it. `S` is the cell's own scratch, reused at every step. */
+export interface CellKind<S> {
   /** Gate blocks stacked in the rows of W_ih and W_hh: 1 (RNN), 4 (LSTM), 3 (GRU). */
   readonly gates: number;
   /** Whether the cell carries a second state c (LSTM). */
@@ -67,34 +67,11 @@ export interface CellKind<W> {
   readonly hiddenGradsAfterLoop: boolean;
   /** How many of `savedNames` (from the start) appear in the trace. */
   readonly tracedCount: number;
-  /** Scratch arrays for one step, allocated once per (layer, direction), reused at every step. */
-  workspace(ws: Workspace, B: number, H: number, Hout: number): W;
-  step(k: StepBuffers, w: W, s: number): void;
-  stepBackward(k: StepBuffers, w: W, s: number): void;
-}
-
-/** Adds the column sums of the (B, N) block of `src` at `off` into `dst` (a bias gradient). */
-export function addColumnSums(B: number, N: number, src: TypedData, off: number, dst: TypedData, dstOff = 0): void {
-  const rt = wasmOn(N, dst);
-  if (rt && rt.holds(src)) {
-    rt.k.addColumnSums(B, N, rt.addr(src, off), rt.addr(dst, dstOff));
-    return;
-  }
-  for (let b = 0; b < B; b++) {
-    const row = off + b * N;
-    for (let j = 0; j < N; j++) dst[dstOff + j]! += src[row + j]!;
-  }
-}
-
-/** Adds bias[biasOff … biasOff+N) to every row of the (B, N) block of `dst` at `off`. */
-export function addBias(B: number, N: number, bias: TypedData, dst: TypedData, off = 0, biasOff = 0): void {
-  const rt = wasmOn(N, dst);
-  if (rt && rt.holds(bias)) {
-    rt.k.addRowVector(B, N, rt.addr(bias, biasOff), rt.addr(dst, off));
-    return;
-  }
-  for (let b = 0; b < B; b++) {
-    const row = off + b * N;
-    for (let j = 0; j < N; j++) dst[row + j]! += bias[biasOff + j]!;
-  }
+  /**
+   * The step's scratch, declared (backend.ts: `zeros(n)`, …; other values pass through as they
+   * are): the driver sizes its workspace from this and allocates it, once per (layer, direction).
+   */
+  scratch(B: number, H: number, Hout: number): Declaration;
+  step(buf: StepBuffers, scratch: S, s: number): void;
+  stepBackward(buf: StepBuffers, scratch: S, s: number): void;
 }

@@ -85,9 +85,9 @@ export function gradientNorms(trace: readonly TraceEntryBase[]): GradientNorms[]
 }
 
 /** Copies what the forward kept into time order: one trace entry per (layer, direction). */
-export function buildTrace<W>(cell: CellKind<W>, runs: readonly DirectionRun[], T: number): TraceEntryBase[] {
+export function buildTrace<S>(cell: CellKind<S>, runs: readonly DirectionRun[], T: number): TraceEntryBase[] {
   return runs.map((run) => {
-    const { B, H, Hout } = run.k;
+    const { B, H, Hout } = run.buffers;
     const S = cell.savedNames.length * H;
     const copy = (src: TypedData, srcOff: number, width: number, col: number, n: number): Tensor =>
       new Tensor(timeOrdered(run.order, B, n, src, srcOff, width, col), [T, B, n]);
@@ -97,10 +97,10 @@ export function buildTrace<W>(cell: CellKind<W>, runs: readonly DirectionRun[], 
       key: `l${run.layer}${run.reverse ? "_reverse" : ""}`,
     };
     cell.savedNames.slice(0, cell.tracedCount).forEach((name, g) => {
-      entry[name] = copy(run.k.saved, 0, S, g * H, H);
+      entry[name] = copy(run.buffers.saved, 0, S, g * H, H);
     });
-    if (cell.hasCellState) entry["c"] = copy(run.k.c, B * H, H, 0, H);
-    entry["h"] = copy(run.k.h, B * Hout, Hout, 0, Hout);
+    if (cell.hasCellState) entry["c"] = copy(run.buffers.c, B * H, H, 0, H);
+    entry["h"] = copy(run.buffers.h, B * Hout, Hout, 0, Hout);
     entry["dh"] = null;
     return entry as unknown as TraceEntryBase;
   });

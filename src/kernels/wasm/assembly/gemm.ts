@@ -1,4 +1,4 @@
-// AssemblyScript: compiled to WebAssembly (128-bit SIMD) by kernel/build-wasm.mjs.
+// AssemblyScript: compiled to WebAssembly (128-bit SIMD) by src/kernels/wasm/build-wasm.mjs.
 //
 // C (+)= op(A)·op(B) in float32, the WebAssembly twin of src/kernels/gemm.ts. Pointers are
 // byte offsets into the module's memory; strides are in elements:

@@ -4,9 +4,9 @@
 // H is a multiple of 4; `bias` is b_hh (3H) or 0; pointers are the step's first row.
 import { sigmoidv, tanhv } from "./math";
 
-/** r and z (saved), and q = r ⊙ h_{t−1} when the reset acts before the matmul. */
+/** r and z (saved), and q = r ⊙ h_{t−1} when the reset acts before the matmul (resetAfter = 0). */
 export function gruForwardRZ(
-  B: i32, H: i32, gx: usize, ghRZ: usize, bias: usize, hPrev: usize, saved: usize, q: usize, resetBefore: i32,
+  B: i32, H: i32, gx: usize, ghRZ: usize, bias: usize, hPrev: usize, saved: usize, q: usize, resetAfter: i32,
 ): void {
   const Hb = <usize>(H * 4);
   for (let b = 0; b < B; b++) {
@@ -21,7 +21,7 @@ export function gruForwardRZ(
       const r = sigmoidv(ar);
       v128.store(s + j, r);
       v128.store(s + Hb + j, sigmoidv(az));
-      if (resetBefore) v128.store(q + h + j, f32x4.mul(r, v128.load(hPrev + h + j)));
+      if (!resetAfter) v128.store(q + h + j, f32x4.mul(r, v128.load(hPrev + h + j)));
     }
   }
 }

@@ -19,10 +19,11 @@ export function rnnForward(B: i32, H: i32, gx: usize, gh: usize, bias: usize, sa
 }
 
 /** da = dh ⊙ (1 − h²) for tanh, dh ⊙ [a > 0] for relu. */
-export function rnnBackward(n: i32, saved: usize, h: usize, dh: usize, dGx: usize, relu: i32): void {
+export function rnnBackward(B: i32, H: i32, saved: usize, h: usize, dh: usize, dGx: usize, relu: i32): void {
   const one = f32x4.splat(1);
   const zero = f32x4.splat(0);
-  for (let q: usize = 0; q < <usize>n * 4; q += 16) {
+  // Every argument's rows are H values apart: the B rows are one block of B·H values.
+  for (let q: usize = 0; q < <usize>(B * H) * 4; q += 16) {
     const d = v128.load(dh + q);
     if (relu) {
       v128.store(dGx + q, v128.and(d, f32x4.gt(v128.load(saved + q), zero)));

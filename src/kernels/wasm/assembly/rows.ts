@@ -1,5 +1,5 @@
 // AssemblyScript. Row-wise helpers of the time loops (biases), n a multiple of 4: the
-// WebAssembly twins of addBias and addColumnSums in src/nn/recurrent/step.ts.
+// WebAssembly twins of addBias and addColumnSums in src/kernels/rows.ts.
 
 /** dst[r, :] += v for each of `rows` rows of n values. */
 export function addRowVector(rows: i32, n: i32, v: usize, dst: usize): void {
