@@ -2,11 +2,18 @@
  * The renderer widget: parse, validate, then hand the payload to the plot kind's drawer.
  * Anything wrong ends in an error box inside the output, never in an exception thrown into
  * JupyterLab, and no payload string is ever parsed as HTML.
+ *
+ * What a renderer creates ends with it: drawing anew purges the graphs the new drawing does not
+ * keep, and dispose (the output cleared, the notebook closed) ends the drawing, purges every
+ * graph and disconnects the theme and size observers.
  */
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
 import { MIME_TYPE, parsePlot } from "seqlab/schema";
+import type { IDisposable } from "@lumino/disposable";
 import { showError } from "./error-box.js";
+import { graphsIn, purgeGraphs, purgePlots } from "./plotly.js";
+import { fitPlots, followSize } from "./size.js";
 import { followTheme } from "./theme.js";
 import { DRAWERS, type DrawContext } from "./plots/index.js";
 
@@ -21,9 +28,12 @@ export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
     this.node.addEventListener("focusin", (event) => {
       if (event.target instanceof Element) event.target.setAttribute("data-lm-suppress-shortcuts", "true");
     });
-    // One watcher per output, for every kind: plotly's colours follow a theme switch.
-    followTheme(this.node);
+    // One watcher of each per output, for every kind: plotly's colours follow a theme switch,
+    // and panels fit the output's width.
+    this.watchers = [followTheme(this.node), followSize(this.node, () => void fitPlots(this.node))];
   }
+
+  private readonly watchers: IDisposable[];
 
   /** The current drawing's context: aborted when the output goes or is drawn anew. */
   private drawing: AbortController | null = null;
@@ -32,7 +42,10 @@ export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
   private kept: unknown = undefined;
 
   override dispose(): void {
+    if (this.isDisposed) return;
     this.drawing?.abort();
+    for (const w of this.watchers) w.dispose();
+    purgePlots(this.node);
     super.dispose();
   }
 
@@ -53,7 +66,20 @@ export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
         this.model.setData({ data: bundle as unknown as IRenderMime.IMimeModel.ISetDataOptions["data"] });
       },
     };
+    // Graphs of the previous drawing that the new one does not put back (training keeps its panels) end after it.
+    const previous = graphsIn(this.node);
     this.node.replaceChildren();
+    try {
+      await this.draw(model, context);
+    } finally {
+      purgeGraphs(previous.filter((gd) => !this.node.contains(gd)));
+      // Disposed while drawing: what the drawer drew after dispose ends here.
+      if (this.isDisposed) purgePlots(this.node);
+    }
+    if (!drawing.signal.aborted) await fitPlots(this.node);
+  }
+
+  private async draw(model: IRenderMime.IMimeModel, context: DrawContext): Promise<void> {
     const parsed = parsePlot(model.data[MIME_TYPE]);
     if (!parsed.ok) {
       showError(this.node, "This seqlab plot cannot be shown", parsed.errors);
@@ -64,6 +90,7 @@ export class SeqlabPlot extends Widget implements IRenderMime.IRenderer {
       const draw = DRAWERS[plot.kind] as (host: HTMLElement, p: typeof plot, context: DrawContext) => Promise<void>;
       await draw(this.node, plot, context);
     } catch (e) {
+      purgePlots(this.node);
       this.node.replaceChildren();
       showError(this.node, "This seqlab plot failed to draw", [String((e as Error)?.message ?? e)]);
     }

@@ -4,7 +4,7 @@
  */
 import type { Layout, PlotlyHTMLElement } from "plotly.js";
 import { COLOR_STOPS, legendTicks, SERIES_COLORS, type ColorScale } from "seqlab/schema";
-import { plain, themeColors } from "../plotly.js";
+import { onPurge, plain, themeColors } from "../plotly.js";
 
 export const SEQUENTIAL = COLOR_STOPS.sequential.map(([p, c]) => [p, c] as [number, string]);
 export const DIVERGING = COLOR_STOPS.diverging.map(([p, c]) => [p, c] as [number, string]);
@@ -118,5 +118,10 @@ export function hoverAtPointer(gd: PlotlyHTMLElement): void {
   gd.addEventListener("mouseleave", () => (pointer = null));
   // plotly redraws the label (throttled, up to 50 ms after a move, with or without a
   // plotly_hover event): put it back at the pointer whenever it does, before the next paint.
-  new MutationObserver(move).observe(gd, { subtree: true, childList: true, attributes: true, attributeFilter: ["transform"] });
+  const observer = new MutationObserver(move);
+  observer.observe(gd, { subtree: true, childList: true, attributes: true, attributeFilter: ["transform"] });
+  onPurge(gd, () => {
+    observer.disconnect();
+    following.delete(gd);
+  });
 }

@@ -4,47 +4,37 @@
  */
 import type { Datum } from "plotly.js";
 import { COLOR_STOPS, type GatesPlot, type HeatPanel } from "seqlab/schema";
-import { loadPlotly, plain, themeColors } from "../plotly.js";
-import { colorbarTicks, header, hoverAtPointer } from "./common.js";
+import { loadPlotly, plain, purgePlots } from "../plotly.js";
+import { colorbarTicks, CONFIG, grid, header, hoverAtPointer, panel, selectBox, themedLayout, tickLabels } from "./common.js";
+
+/** At most ~30 labelled ticks: plotly measures every tick label, and a thousand rotated labels cost seconds per panel (the hover names every step anyway). */
+const MAX_TICKS = 30;
 
 export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<void> {
   const Plotly = await loadPlotly();
   header(host, plot.title, "");
-
-  const grid = document.createElement("div");
-  grid.className = "seqlab-grid";
-
   if (plot.entries.length > 1) {
-    const select = document.createElement("select");
-    select.className = "seqlab-select";
-    select.setAttribute("aria-label", "layer and direction");
-    plot.entries.forEach((e, k) => {
-      const option = document.createElement("option");
-      option.value = String(k);
-      option.textContent = `layer ${e.layer}, ${e.direction}`;
-      select.appendChild(option);
-    });
-    select.addEventListener("change", () => void drawEntry(Number(select.value)));
-    host.appendChild(select);
+    selectBox(host, "layer and direction", plot.entries.map((e) => `layer ${e.layer}, ${e.direction}`), (k) => void drawEntry(k));
   }
-  host.appendChild(grid);
+  const g = grid(host);
 
   const steps = plot.tokens.length;
   const tickvals = plot.tokens.map((_, t) => t);
-  // Long labels would push neighbours off the axis; the hover still shows step and value.
+  // Long labels would push neighbours off the axis; the hover shows the whole token.
   const hoverTokens = plot.tokens.map((token, t) => `${t}: ${plain(token)}`);
-  // At most ~30 labelled ticks: plotly measures every tick label, and a thousand rotated labels
-  // cost seconds per panel (the hover names every step anyway).
-  const stride = Math.max(1, Math.ceil(steps / 30));
+  const stride = Math.max(1, Math.ceil(steps / MAX_TICKS));
   const shownTicks = tickvals.filter((t) => t % stride === 0);
-  const ticktext = shownTicks.map((t) => plain(plot.tokens[t]!.length > 14 ? `${plot.tokens[t]!.slice(0, 13)}…` : plot.tokens[t]!));
+  const ticktext = tickLabels(shownTicks.map((t) => plot.tokens[t]!));
 
-  async function drawPanel(div: HTMLElement, panel: HeatPanel): Promise<void> {
-    const colors = themeColors(host);
+  async function drawPanel(div: HTMLElement, q: HeatPanel): Promise<void> {
     // z is drawn unit × time: transpose the [t][unit] matrix.
-    const z = Array.from({ length: plot.units }, (_, u) => panel.z.map((row) => row[u] ?? null));
+    const z = Array.from({ length: plot.units }, (_, u) => q.z.map((row) => row[u] ?? null));
     // The hover names the token of the column (as plain text).
     const tokenOf = Array.from({ length: plot.units }, () => hoverTokens);
+    const layout = themedLayout(host, { title: q.label, xTitle: steps ? "time step" : "", yTitle: "unit", width: 360, height: 110 + Math.min(240, Math.max(50, 16 * plot.units)) });
+    layout.margin = { l: 44, r: 8, t: 34, b: 44 };
+    layout.xaxis = { ...layout.xaxis, tickvals: shownTicks, ticktext, tickangle: steps > 12 ? -45 : 0 };
+    layout.yaxis = { ...layout.yaxis, autorange: "reversed", dtick: plot.units > 16 ? undefined : 1 };
     const gd = await Plotly.react(
       div,
       [{
@@ -52,40 +42,23 @@ export async function drawGates(host: HTMLElement, plot: GatesPlot): Promise<voi
         z,
         x: tickvals,
         customdata: tokenOf as unknown as Datum[][],
-        zmin: panel.zmin,
-        zmax: panel.zmax,
-        colorscale: COLOR_STOPS[panel.colorScale] as [number, string][],
-        hovertemplate: `${plain(panel.key)} at t=%{customdata}<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
+        zmin: q.zmin,
+        zmax: q.zmax,
+        colorscale: COLOR_STOPS[q.colorScale] as [number, string][],
+        hovertemplate: `${plain(q.key)} at t=%{customdata}<br>unit %{y}<br>value %{z:.4f}<extra></extra>`,
         hoverongaps: false,
-        colorbar: { thickness: 10, len: 1, tickfont: { size: 10 }, ...colorbarTicks(panel.zmin, panel.zmax, panel.colorScale) },
+        colorbar: { thickness: 10, len: 1, tickfont: { size: 10 }, ...colorbarTicks(q.zmin, q.zmax, q.colorScale) },
       }],
-      {
-        title: { text: plain(panel.label), font: { size: 13 } },
-        width: 360,
-        height: 110 + Math.min(240, Math.max(50, 16 * plot.units)),
-        margin: { l: 44, r: 8, t: 34, b: 44 },
-        paper_bgcolor: "rgba(0,0,0,0)",
-        plot_bgcolor: "rgba(0,0,0,0)",
-        font: { color: colors.font, size: 11 },
-        xaxis: { tickvals: shownTicks, ticktext, title: { text: steps ? "time step" : "" }, tickangle: steps > 12 ? -45 : 0 },
-        yaxis: { title: { text: "unit" }, autorange: "reversed", dtick: plot.units > 16 ? undefined : 1 },
-      },
-      { displayModeBar: false, responsive: false },
+      layout,
+      CONFIG,
     );
     hoverAtPointer(gd);
   }
 
   async function drawEntry(index: number): Promise<void> {
-    const entry = plot.entries[index]!;
-    for (const div of Array.from(grid.children)) Plotly.purge(div as HTMLElement);
-    grid.replaceChildren();
-    for (const panel of entry.panels) {
-      const div = document.createElement("div");
-      div.className = "seqlab-panel";
-      div.dataset.key = panel.key;
-      grid.appendChild(div);
-      await drawPanel(div, panel);
-    }
+    purgePlots(g);
+    g.replaceChildren();
+    for (const q of plot.entries[index]!.panels) await drawPanel(panel(g, q.key), q);
   }
 
   await drawEntry(0);

@@ -5,7 +5,7 @@
  */
 import type { Data } from "plotly.js";
 import type { SaturationPlot } from "seqlab/schema";
-import { loadPlotly, plain } from "../plotly.js";
+import { loadPlotly, plain, purgePlots } from "../plotly.js";
 import { CONFIG, grid, header, panel, selectBox, seriesColor, themedLayout } from "./common.js";
 
 export async function drawSaturation(host: HTMLElement, plot: SaturationPlot): Promise<void> {
@@ -18,7 +18,7 @@ export async function drawSaturation(host: HTMLElement, plot: SaturationPlot): P
   const g = grid(host);
 
   async function drawEntry(index: number): Promise<void> {
-    for (const div of Array.from(g.children)) Plotly.purge(div as HTMLElement);
+    purgePlots(g);
     g.replaceChildren();
     const entry = plot.entries[index]!;
     for (const [k, gate] of entry.gates.entries()) {
