@@ -2,7 +2,7 @@
  * seqlab: sequence models you can look inside. The public API, grouped as `torch` / `torch.nn`.
  */
 export * from "./errors.js";
-export { Generator, manualSeed, defaultGenerator } from "./random.js";
+export { Generator, manualSeed } from "./random.js";
 export {
   Tensor, tensor, zeros, ones, full, randn, rand, noGrad, isGradEnabled, zeroGrad, MAX_ELEMENTS,
   type DType, type TypedData, type NestedArray, type NumericTypedArray, type TensorOptions, type GradNode,
