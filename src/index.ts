@@ -31,13 +31,12 @@ export { load, save, SAVE_FORMATS, type FileSource, type SaveFormat, type SaveOp
 export { exportOnnx, type OnnxExportOptions } from "./io/onnx.js";
 export * as plot from "./plot/index.js";
 export { showResults, RESULTS_MIME_TYPE, type ResultsTable, type ResultsRow, type ResultValue } from "./plot/results.js";
-export {
-  RNN, LSTM, GRU,
-  type RecurrentOptions, type RNNOptions, type LSTMOptions, type GRUOptions, type RecurrentForwardOptions, type WithTrace, type WithoutTrace,
-} from "./nn/recurrent/modules.js";
-export { RNNCell, LSTMCell, GRUCell, type CellOptions, type RNNCellOptions, type GRUCellOptions } from "./nn/recurrent/cells.js";
-export { type GRUVariant } from "./nn/recurrent/gru.js";
-export { type Nonlinearity } from "./nn/recurrent/rnn.js";
+// Each recurrent kind in the file of its name: its equations, step forward and backward, layer and cell.
+export { RNN, RNNCell, type RNNOptions, type RNNCellOptions, type Nonlinearity } from "./nn/recurrent/rnn.js";
+export { LSTM, LSTMCell, type LSTMOptions } from "./nn/recurrent/lstm.js";
+export { GRU, GRUCell, type GRUOptions, type GRUCellOptions, type GRUVariant } from "./nn/recurrent/gru.js";
+export { type RecurrentOptions, type RecurrentForwardOptions, type WithTrace, type WithoutTrace } from "./nn/recurrent/layer.js";
+export { type CellOptions } from "./nn/recurrent/cell.js";
 export {
   gradientNorms,
   type Direction, type TraceEntryBase, type RNNTraceEntry, type LSTMTraceEntry, type GRUTraceEntry,
