@@ -2,7 +2,7 @@
  * The one driver behind RNN, LSTM, GRU and their cells: layers × directions × time, with
  * variable lengths, dropout between layers and the bidirectional concatenation, and the
  * matching backward pass through time. It works on raw typed arrays; the modules wrap it into
- * ONE autograd node (modules.ts, cells.ts).
+ * ONE autograd node (layer.ts, cell.ts).
  *
  * Per (layer, direction) the work is:
  *   1. one gemm for the input projection of all steps at once:  gx = xs · W_ihᵀ + b_ih
