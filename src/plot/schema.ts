@@ -20,15 +20,10 @@ import { validateAttention, type AttentionPlot } from "./schema/attention.js";
 import { validatePlayground, type PlaygroundPlot } from "./schema/playground.js";
 
 export * from "./schema/common.js";
-export * from "./colors.js";
 export * from "./schema/gates.js";
 export * from "./schema/cell.js";
 export * from "./schema/training.js";
 export * from "./schema/weights.js";
-export * from "./diagram.js";
-export * from "./ticks.js";
-export * from "./labels.js";
-export * from "./schema/checks.js";
 export * from "./schema/states.js";
 export * from "./schema/gradients.js";
 export * from "./schema/saturation.js";

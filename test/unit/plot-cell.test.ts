@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { GRU, LSTM, RNN, manualSeed, plot, randn, type LSTMTraceEntry } from "../../src/index.js";
-import { boundColor, cellDiagram, colorOf, CELL_KEYS, stepMean, validatePlot, type CellPlot } from "../../src/plot/schema.js";
+import { CELL_KEYS, validatePlot, type CellPlot } from "../../src/plot/schema.js";
+import { boundColor, cellDiagram, colorOf, stepMean } from "../../src/plot/drawing.js";
 import { checkXml } from "./xml-check.js";
 
 function lstmTrace(T = 5, layers = 1, bidirectional = false) {

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { plot } from "../../src/index.js";
-import { labelBox, labelWidth, legendTicks, placeLabels, pointLabel, validatePlot, type LabelBox, type StatesPlot } from "../../src/plot/schema.js";
+import { validatePlot, type StatesPlot } from "../../src/plot/schema.js";
+import { labelBox, labelWidth, legendTicks, placeLabels, pointLabel, type LabelBox } from "../../src/plot/drawing.js";
 import { checkXml } from "./xml-check.js";
 
 const overlap = (a: LabelBox, b: LabelBox): boolean =>

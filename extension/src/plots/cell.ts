@@ -7,7 +7,8 @@
  * value texts, bar geometry per step) and a slider move only copies one step's attributes into
  * the existing elements, at most once per animation frame. No plotly here: plain SVG.
  */
-import { boundColor, boundText, cellDiagram, colorAt, contrastText, legendTicks, stepMean, valueText, type CellPlot, type HeatPanel, type Shape } from "seqlab/schema";
+import { type CellPlot, type HeatPanel } from "seqlab/schema";
+import { boundColor, boundText, cellDiagram, colorAt, contrastText, legendTicks, stepMean, valueText, type Shape } from "seqlab/drawing";
 import { header } from "./common.js";
 
 const NS = "http://www.w3.org/2000/svg";

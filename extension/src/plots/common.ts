@@ -3,7 +3,8 @@
  * plotly layout that follows JupyterLab's theme. Every payload string reaches the page through textContent or `plain()`.
  */
 import type { Layout, PlotlyHTMLElement } from "plotly.js";
-import { COLOR_STOPS, legendTicks, SERIES_COLORS, type ColorScale } from "seqlab/schema";
+import { type ColorScale } from "seqlab/schema";
+import { COLOR_STOPS, legendTicks, SERIES_COLORS } from "seqlab/drawing";
 import { onPurge, plain, themeColors } from "../plotly.js";
 
 export const SEQUENTIAL = COLOR_STOPS.sequential.map(([p, c]) => [p, c] as [number, string]);

@@ -3,7 +3,8 @@
  * layer/direction selector when the model has several.
  */
 import type { Datum } from "plotly.js";
-import { COLOR_STOPS, type GatesPlot, type HeatPanel } from "seqlab/schema";
+import { type GatesPlot, type HeatPanel } from "seqlab/schema";
+import { COLOR_STOPS } from "seqlab/drawing";
 import { loadPlotly, plain, purgePlots } from "../plotly.js";
 import { colorbarTicks, CONFIG, grid, header, hoverAtPointer, panel, selectBox, themedLayout, tickLabels } from "./common.js";
 

@@ -3,7 +3,8 @@
  * point labelled by its token and joined in time order.
  */
 import type { Datum, Data } from "plotly.js";
-import { paddedRange, placeLabels, pointLabel, type StatesPlot } from "seqlab/schema";
+import { type StatesPlot } from "seqlab/schema";
+import { paddedRange, placeLabels, pointLabel } from "seqlab/drawing";
 import { loadPlotly, plain } from "../plotly.js";
 import { CONFIG, grid, header, panel, seriesColor, SEQUENTIAL, themedLayout, tickLabels } from "./common.js";
 
