@@ -159,6 +159,18 @@ describe("seqlab's modules loaded from PyTorch's files compute PyTorch's outputs
   }
 });
 
+/** The FileFormatError's message that loading fixture `name` throws (and fails if it throws nothing else). */
+function refusal(name: string): string {
+  let error: unknown = null;
+  try {
+    load(fixture(name));
+  } catch (e) {
+    error = e;
+  }
+  expect(error, "load must throw").toBeInstanceOf(FileFormatError);
+  return (error as Error).message;
+}
+
 describe("load refuses hostile and broken files", () => {
   const hostile = files.filter(([, e]) => e.hostile);
   it("there are hostile fixtures, each naming one global", () => {
@@ -169,14 +181,7 @@ describe("load refuses hostile and broken files", () => {
   for (const [name, entry] of hostile) {
     it(`${name} is refused with a FileFormatError naming ${entry.global}: ${entry.description}`, () => {
       rmSync(expected.pwned_path, { force: true });
-      let error: unknown = null;
-      try {
-        load(fixture(name));
-      } catch (e) {
-        error = e;
-      }
-      expect(error, "load must throw").toBeInstanceOf(FileFormatError);
-      const message = (error as Error).message;
+      const message = refusal(name);
       const named = [entry.global!, entry.global_in_pickle!].some((g) => message.includes(g));
       expect(named, `the message names ${entry.global} (or ${entry.global_in_pickle} as the pickle spells it): ${message}`).toBe(true);
       expect(existsSync(expected.pwned_path), `${expected.pwned_path} must not exist`).toBe(false);
@@ -185,14 +190,7 @@ describe("load refuses hostile and broken files", () => {
 
   for (const [name, entry] of files.filter(([, e]) => e.broken)) {
     it(`${name} (${entry.broken}) is refused with a clear FileFormatError`, () => {
-      let error: unknown = null;
-      try {
-        load(fixture(name));
-      } catch (e) {
-        error = e;
-      }
-      expect(error, "load must throw").toBeInstanceOf(FileFormatError);
-      const message = (error as Error).message;
+      const message = refusal(name);
       expect(message, "names the file").toContain(name);
       const says = { truncated: /truncated|cut short|incomplete|ends (early|before|after)|end of (the )?(file|data)|too short/i, "not a checkpoint": /not a (model|PyTorch|checkpoint)/i, empty: /empty/i }[entry.broken!];
       expect(message).toMatch(says);
