@@ -18,7 +18,7 @@ import { GRU } from "./recurrent/gru.js";
 import { LSTM } from "./recurrent/lstm.js";
 import { RNN, type Nonlinearity } from "./recurrent/rnn.js";
 import type { GRUTrace, LSTMTrace, RNNTrace } from "./recurrent/trace.js";
-import { dtypeOption, oneOf, optionsObject } from "../options.js";
+import { checkNumber, dtypeOption, oneOf, optionsObject } from "../options.js";
 
 /** Options of `WindowClassifier`. */
 export interface WindowClassifierOptions extends FactoryOptions {
@@ -115,6 +115,7 @@ export class RecurrentClassifier extends Module {
       inputSize: opts.inputSize, hiddenSize: opts.hiddenSize, batchFirst: true,
       bidirectional: opts.bidirectional ?? false, numLayers: opts.numLayers ?? 1, dtype: dtypeOption("RecurrentClassifier", opts.dtype),
     };
+    if (opts.vocabSize !== undefined) checkNumber("RecurrentClassifier", "vocabSize", opts.vocabSize, { min: 1, integer: true });
     this.embed = opts.vocabSize === undefined ? null
       : this.registerModule("embed", new Embedding({ numEmbeddings: opts.vocabSize, embeddingDim: opts.inputSize, dtype: layer.dtype }));
     const rnn = this.kind === "lstm" ? new LSTM(layer) : this.kind === "gru" ? new GRU(layer) : new RNN({ ...layer, nonlinearity: opts.nonlinearity ?? "tanh" });

@@ -356,6 +356,11 @@ describe("a RecurrentClassifier that reads token ids (vocabSize)", () => {
       (x) => ({ logits: gru.forward(tensor((x as { ids: number[] }).ids, { shape: (x as { shape: number[] }).shape })) }));
   });
 
+  it("vocabSize must be a whole number ≥ 1", () => {
+    expect(() => new RecurrentClassifier({ kind: "lstm", vocabSize: 0, inputSize: 3, hiddenSize: 4, numClasses: 2 })).toThrow(/RecurrentClassifier: vocabSize must be a whole number ≥ 1, got 0/);
+    expect(() => new RecurrentClassifier({ kind: "lstm", vocabSize: 2.5, inputSize: 3, hiddenSize: 4, numClasses: 2 })).toThrow(OptionError);
+  });
+
   it("without vocabSize, token ids are refused with what to do", () => {
     const clf = new RecurrentClassifier({ kind: "rnn", inputSize: 3, hiddenSize: 4, numClasses: 2 });
     expect(() => clf.forward([[1, 2, 3]])).toThrow(/expected a Tensor of shape \(B, T, 3\), got an array; token ids need the vocabSize option/);
