@@ -15,7 +15,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const checkpoint = join(root, "notebooks", "data", "char-lstm.pt");
 execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.json")], { stdio: "inherit" });
 const seqlab = await import(join(root, "dist", "index.js"));
-const { RecurrentClassifier, exportOnnx, load, save } = seqlab;
+const { RecurrentClassifier, load, save } = seqlab;
+const { exportOnnx } = await import(join(root, "dist", "io", "onnx.js"));
 
 const dir = mkdtempSync(join(tmpdir(), "seqlab-bench-files-"));
 const sd = load(checkpoint);

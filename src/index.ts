@@ -28,7 +28,8 @@ export {
   truncatedBptt, timeChunks, detachState, type RecurrentState, type TruncatedBpttOptions,
 } from "./train/tbptt.js";
 export { load, save, SAVE_FORMATS, type FileSource, type SaveFormat, type SaveOptions } from "./io/index.js";
-export { exportOnnx, type OnnxExportOptions } from "./io/onnx.js";
+// exportOnnx is in "seqlab/onnx", as torch.onnx.export is in torch.onnx: it brings onnx-proto
+// (CommonJS) along, and "seqlab" stays plain ES modules that a page loads without a bundler.
 export * as plot from "./plot/index.js";
 export { showResults, RESULTS_MIME_TYPE, type ResultsTable, type ResultsRow, type ResultValue } from "./plot/results.js";
 // Each recurrent kind in the file of its name: its equations, step forward and backward, layer and cell.

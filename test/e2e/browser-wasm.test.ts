@@ -83,12 +83,12 @@ const PAGE_SCRIPT = `(async () => {
   // Count the WebAssembly LSTM gate-kernel calls, to be sure the wasm run really used them.
   const rt = w.wasmRuntime();
   let gateCalls = 0;
-  const original = rt.k;
+  const original = rt.exports;
   const counting = {};
   for (const [name, v] of Object.entries(original)) {
     counting[name] = typeof v === "function" && name.startsWith("lstm") ? (...a) => { gateCalls++; return v(...a); } : v;
   }
-  Object.defineProperty(rt, "k", { value: counting, configurable: true });
+  Object.defineProperty(rt, "exports", { value: counting, configurable: true });
   const run = (backend) => {
     s.setBackend(backend);
     s.manualSeed(1);
@@ -99,7 +99,7 @@ const PAGE_SCRIPT = `(async () => {
     return [out.data, x.grad.data, ...lstm.parameters().map((p) => p.grad.data)];
   };
   const wasm = run("wasm");
-  Object.defineProperty(rt, "k", { value: original, configurable: true });
+  Object.defineProperty(rt, "exports", { value: original, configurable: true });
   const js = run("js");
   let maxDiff = 0, scale = 0;
   wasm.forEach((a, i) => a.forEach((v, q) => {

@@ -35,4 +35,4 @@ export type FromWorker =
   | { type: "done"; status: "error"; ename: string; evalue: string; traceback: string[] };
 
 /** The modules a cell can import, with what each is. */
-export const IMPORTABLE = ["seqlab", "fs", "tslab", "onnxruntime-web"] as const;
+export const IMPORTABLE = ["seqlab", "seqlab/onnx", "fs", "tslab", "onnxruntime-web"] as const;

@@ -7,6 +7,7 @@
  */
 import * as ort from "onnxruntime-web/wasm";
 import * as seqlab from "seqlab";
+import * as seqlabOnnx from "seqlab/onnx";
 import { CellCompiler, type TypeScript } from "./compiler.js";
 import { formatArgs, inspect } from "./inspect.js";
 import { IMPORTABLE, type DisplayContent, type FromWorker, type MimeBundle, type ToWorker } from "./protocol.js";
@@ -131,7 +132,7 @@ async function init(msg: Extract<ToWorker, { type: "init" }>): Promise<void> {
   ort.env.wasm.wasmPaths = { wasm: `${msg.assetsUrl}ort-wasm-simd-threaded.wasm` };
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
-  const modules = { seqlab, fs, tslab: tslabModule(), "onnxruntime-web": ort };
+  const modules = { seqlab, "seqlab/onnx": seqlabOnnx, fs, tslab: tslabModule(), "onnxruntime-web": ort };
   // seqlab's load("data/model.pt") reads through the same requests (src/io/files.ts); no writer.
   (globalThis as Record<symbol, unknown>)[Symbol.for("seqlab.files")] = { readFile: (path: string) => fs.readFileSync(path) };
   session = new Session(compiler, modules, IMPORTABLE);
