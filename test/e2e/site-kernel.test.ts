@@ -70,7 +70,7 @@ describe("the TypeScript kernel in the page", () => {
   it("names what can be imported when a cell imports anything else", async () => {
     const at = await runCell(page, 'import * as _ from "lodash";');
     const error = (await outputsOfCell(page, at)).find((o) => o.output_type === "error");
-    expect(error?.traceback?.[0]).toBe('1:20 - Cannot find module "lodash": a cell in this kernel can import "seqlab", "fs", "tslab", "onnxruntime-web", nothing else. (TS2307)');
+    expect(error?.traceback?.[0]).toBe('1:20 - Cannot find module "lodash": a cell in this kernel can import "seqlab", "seqlab/onnx", "fs", "tslab", "onnxruntime-web", nothing else. (TS2307)');
   });
 
   it("sends console.log/info to stdout and console.warn/error to stderr", async () => {

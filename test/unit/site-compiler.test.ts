@@ -100,7 +100,7 @@ describe("cell compiler", () => {
     expect(ok(await s.execute("const u: Tensor = tensor([[1], [2]]);\nu.shape.length"))).toBe(2);
     const bad = await s.execute('import _ from "lodash";');
     expect(bad.status).toBe("error");
-    if (bad.status === "error") expect(bad.traceback[0]).toBe('1:15 - Cannot find module "lodash": a cell in this kernel can import "seqlab", "fs", "tslab", "onnxruntime-web", nothing else. (TS2307)');
+    if (bad.status === "error") expect(bad.traceback[0]).toBe('1:15 - Cannot find module "lodash": a cell in this kernel can import "seqlab", "seqlab/onnx", "fs", "tslab", "onnxruntime-web", nothing else. (TS2307)');
     const wrongType = await s.execute('import { tensor } from "seqlab";\ntensor("no");');
     expect(wrongType.status === "error" && wrongType.traceback[0]).toMatch(/^2:8 - Argument of type 'string'/);
   });
@@ -114,7 +114,7 @@ describe("cell compiler", () => {
     lin.loadStateDict({ weight: { shape: [1, 2], data: [1, 2] }, bias: { shape: [1], data: [0.5] } });
     const file = exportOnnx(lin, seqlab.tensor([[1, 1]]));
     const fsWithModel = { readFileSync: (p: string) => (p === "data/lin.onnx" ? file : fsStub.readFileSync(p)) };
-    const s = new Session(c, { seqlab, fs: fsWithModel, tslab: {}, "onnxruntime-web": ort }, IMPORTABLE);
+    const s = new Session(c, { seqlab, "seqlab/onnx": { exportOnnx }, fs: fsWithModel, tslab: {}, "onnxruntime-web": ort }, IMPORTABLE);
     const cell = [
       'import * as fs from "fs";',
       'import * as ort from "onnxruntime-web";',
@@ -123,6 +123,17 @@ describe("cell compiler", () => {
       'Array.from(out["output"]!.data as Float32Array)',
     ].join("\n");
     expect(ok(await s.execute(cell))).toEqual([11.5]);
+    // The same model exported in a cell, with exportOnnx from seqlab/onnx (types from the site's package.json).
+    const inCell = [
+      'import { Linear, tensor } from "seqlab";',
+      'import { exportOnnx } from "seqlab/onnx";',
+      "const lin2 = new Linear({ inFeatures: 2, outFeatures: 1 });",
+      'lin2.loadStateDict({ weight: { shape: [1, 2], data: [1, 2] }, bias: { shape: [1], data: [0.5] } });',
+      "const bytes: Uint8Array = exportOnnx(lin2, tensor([[1, 1]]));",
+      'const out2 = await (await ort.InferenceSession.create(bytes)).run({ input: new ort.Tensor("float32", Float32Array.from([3, 4]), [1, 2]) });',
+      'Array.from(out2["output"]!.data as Float32Array)',
+    ].join("\n");
+    expect(ok(await s.execute(inCell))).toEqual([11.5]);
     // ORT's types are checked: a Tensor's dims are numbers, not a string.
     const typed = await s.execute('const d: string = new ort.Tensor("float32", Float32Array.from([1]), [1]).dims;');
     expect(typed.status === "error" && typed.traceback[0]).toMatch(/^1:7 - Type 'readonly number\[\]' is not assignable to type 'string'/);
