@@ -4,9 +4,8 @@
  * read without running anything from the file.
  */
 import { FileFormatError, OptionError } from "../errors.js";
-import type { StateDict } from "../nn/module.js";
-import { Module } from "../nn/module.js";
-import { oneOf } from "../options.js";
+import { checkStateDict, type StateDict } from "../nn/module.js";
+import { oneOf, optionsObject } from "../options.js";
 import { Tensor } from "../tensor.js";
 import { readSource, writeTarget, type FileSource } from "./files.js";
 import { isSafetensors, readSafetensors, writeSafetensors, type SafetensorsEntry } from "./safetensors.js";
@@ -64,13 +63,8 @@ export interface SaveOptions {
  */
 export function save(stateDict: StateDict, target?: string, opts: SaveOptions = {}): Uint8Array | undefined {
   const where = "save";
-  if (stateDict instanceof Module) {
-    throw new TypeError(`${where}: expected a state dict, got a ${stateDict.constructor.name} module; pass model.stateDict()`);
-  }
-  if (typeof stateDict !== "object" || stateDict === null || Array.isArray(stateDict) || stateDict instanceof Tensor) {
-    throw new TypeError(`${where}: expected a state dict (an object of name → tensor, as model.stateDict() gives), got ${stateDict === null ? "null" : Array.isArray(stateDict) ? "an array" : stateDict instanceof Tensor ? "a single tensor" : typeof stateDict}`);
-  }
-  if (typeof opts !== "object" || opts === null) throw new OptionError(`${where}: expected an options object such as { format: "safetensors" }, got ${opts === null ? "null" : typeof opts}`);
+  checkStateDict(where, stateDict);
+  optionsObject(where, opts, '{ format: "safetensors" }');
   if ((opts.format as unknown) === "onnx") {
     throw new OptionError(`${where}: format must be one of ${SAVE_FORMATS.map((f) => JSON.stringify(f)).join(", ")}, got "onnx" (ONNX: exportOnnx(model, exampleInput, target) writes a model with its graph)`);
   }

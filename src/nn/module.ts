@@ -10,6 +10,14 @@ import { Tensor, type DType } from "../tensor.js";
 export type StateValue = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
 export type StateDict = Record<string, StateValue>;
 
+/** Refuses what is not a state dict (loadStateDict's argument, save's), saying what came instead. */
+export function checkStateDict(where: string, state: unknown): asserts state is StateDict {
+  if (state instanceof Module) throw new TypeError(`${where}: expected a state dict, got a ${state.constructor.name} module; pass model.stateDict()`);
+  if (typeof state !== "object" || state === null || Array.isArray(state) || state instanceof Tensor) {
+    throw new TypeError(`${where}: expected a state dict (an object of name → tensor or { shape, data }, as model.stateDict() gives), got ${state === null ? "null" : Array.isArray(state) ? "an array" : state instanceof Tensor ? "a single tensor" : typeof state}`);
+  }
+}
+
 export interface LoadStateDictOptions {
   /** Every key must match exactly (the default, as in PyTorch). */
   strict?: boolean;
@@ -88,9 +96,7 @@ export abstract class Module {
    */
   loadStateDict(state: StateDict, opts: LoadStateDictOptions = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const where = `${this.constructor.name}.loadStateDict`;
-    if (typeof state !== "object" || state === null || Array.isArray(state) || state instanceof Tensor) {
-      throw new TypeError(`${where}: expected a state dict (an object of name → tensor or { shape, data }, as model.stateDict() gives), got ${state === null ? "null" : Array.isArray(state) ? "an array" : state instanceof Tensor ? "a single tensor" : typeof state}`);
-    }
+    checkStateDict(where, state);
     const strict = opts.strict ?? true;
     const own = new Map(this.namedParameters());
     const missingKeys = [...own.keys()].filter((k) => !(k in state));
