@@ -52,7 +52,8 @@ export {
   WindowClassifier, RecurrentClassifier, type WindowClassifierOptions, type RecurrentClassifierOptions, type RecurrentKind, type RecurrentTrace,
 } from "./nn/classifiers.js";
 export { fit, accuracy, evaluate, Trainer, type StepRecord, type FitOptions, type TrainingLog, type Dataset, type Classifier } from "./train/fit.js";
-export { Experiment, EXPERIMENT_SEQUENCES } from "./train/experiment.js";
+export { Experiment, EXPERIMENT_SEQUENCES, type ExperimentInside } from "./train/experiment.js";
+export { windows } from "./train/playground-data.js";
 export { defaultPlaygroundState, PLAYGROUND_PARAMS, type PlaygroundState } from "./train/playground-settings.js";
 export { answered, check, checkThat, NotAnswered, seal, sealed, WrongAnswer, type Checkable, type CheckOptions, type Sealed } from "./exercise.js";
 export { orthogonal_ } from "./nn/init.js";

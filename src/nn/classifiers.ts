@@ -14,7 +14,7 @@ import { Tensor } from "../tensor.js";
 import { Embedding, type IndexInput } from "./embedding.js";
 import { Linear } from "./linear.js";
 import { Module, type FactoryOptions } from "./module.js";
-import { GRU } from "./recurrent/gru.js";
+import { GRU, type GRUVariant } from "./recurrent/gru.js";
 import { LSTM } from "./recurrent/lstm.js";
 import { RNN, type Nonlinearity } from "./recurrent/rnn.js";
 import type { GRUTrace, LSTMTrace, RNNTrace } from "./recurrent/trace.js";
@@ -83,6 +83,10 @@ export interface RecurrentClassifierOptions extends FactoryOptions {
   numLayers?: number;
   /** For kind "rnn": "tanh" (default) or "relu". */
   nonlinearity?: Nonlinearity;
+  /** For kind "gru": where the reset gate acts, as `GRU`'s option ("after", PyTorch's, by default). */
+  resetPosition?: GRUVariant["resetPosition"];
+  /** For kind "gru": which of h_{t−1} and n the update gate z weighs, as `GRU`'s option ("pytorch" by default). */
+  updateConvention?: GRUVariant["updateConvention"];
   /**
    * Token ids in: an Embedding(vocabSize, inputSize) reads them first (child `embed`), as in a
    * character-level language model `embed → rnn → head`. Without it the input is (B, T, inputSize).
@@ -111,6 +115,9 @@ export class RecurrentClassifier extends Module {
     if (opts.kind === undefined) throw new OptionError('RecurrentClassifier: kind is required: "rnn", "lstm" or "gru"');
     this.readout = oneOf("RecurrentClassifier", "readout", opts.readout, ["last", "all"], "last");
     if (opts.nonlinearity !== undefined && this.kind !== "rnn") throw new OptionError(`RecurrentClassifier: nonlinearity is for kind "rnn" only, got it with kind "${this.kind}"`);
+    for (const name of ["resetPosition", "updateConvention"] as const) {
+      if (opts[name] !== undefined && this.kind !== "gru") throw new OptionError(`RecurrentClassifier: ${name} is for kind "gru" only, got it with kind "${this.kind}"`);
+    }
     const layer = {
       inputSize: opts.inputSize, hiddenSize: opts.hiddenSize, batchFirst: true,
       bidirectional: opts.bidirectional ?? false, numLayers: opts.numLayers ?? 1, dtype: dtypeOption("RecurrentClassifier", opts.dtype),
@@ -118,7 +125,8 @@ export class RecurrentClassifier extends Module {
     if (opts.vocabSize !== undefined) checkNumber("RecurrentClassifier", "vocabSize", opts.vocabSize, { min: 1, integer: true });
     this.embed = opts.vocabSize === undefined ? null
       : this.registerModule("embed", new Embedding({ numEmbeddings: opts.vocabSize, embeddingDim: opts.inputSize, dtype: layer.dtype }));
-    const rnn = this.kind === "lstm" ? new LSTM(layer) : this.kind === "gru" ? new GRU(layer) : new RNN({ ...layer, nonlinearity: opts.nonlinearity ?? "tanh" });
+    const gru = { ...layer, resetPosition: opts.resetPosition, updateConvention: opts.updateConvention };
+    const rnn = this.kind === "lstm" ? new LSTM(layer) : this.kind === "gru" ? new GRU(gru) : new RNN({ ...layer, nonlinearity: opts.nonlinearity ?? "tanh" });
     this.rnn = this.registerModule("rnn", rnn);
     const D = layer.bidirectional ? 2 : 1;
     this.head = this.registerModule("head", new Linear({ inFeatures: D * opts.hiddenSize, outFeatures: opts.numClasses, dtype: layer.dtype }));

@@ -4,6 +4,9 @@
  * chart's payload, so the page shows runs exactly as the kernel's `plot.playground` would.
  * Not part of seqlab's public API: `import("seqlab/playground")` from the extension only.
  */
-export { keptPlaygroundRun, playgroundBundle, playgroundEndedText, playgroundRunCells, PLAYGROUND_RUN_COLUMNS } from "./playground.js";
+export {
+  keptPlaygroundRun, playgroundAbout, playgroundBundle, playgroundCaveat, playgroundEndedText, playgroundRunCells, playgroundSummary, sweepSettings, PLAYGROUND_RUN_COLUMNS,
+} from "./playground.js";
 export { progressLine, trainingPayload } from "./training.js";
 export { fmtOrGap } from "./emit.js";
+export { experimentCode } from "../train/playground-code.js";

@@ -1,11 +1,13 @@
 /**
- * The memory playground: controls for every setting of the recall experiment, a Train button,
- * and loss and accuracy curves that grow while the model trains in the page (with the seqlab
+ * The playground: a task (recall, long range, tagging, sentiment, next word on the lecture's
+ * corpus or on the user's text), a model (feedforward window, RNN, LSTM, GRU, bidirectional,
+ * stacked) and training settings, a Train button and a sweep over one or two settings, and
+ * loss and accuracy curves that grow while the model trains in the page (with the seqlab
  * JupyterLab extension, on seqlab's WebAssembly kernels when it can). Each run stays on the
- * chart with its settings, so runs can be compared: RNN against LSTM at k = 10, or one
- * learning rate against another.
+ * chart and in the runs table, where it can be looked inside and copied as code.
  *
  *   plot.playground({ cell: "rnn", lag: 10 });
+ *   plot.playground({ task: "recall", lag: 20 }, { sweep: { params: ["cell", "hiddenSize"], values: [["rnn", "lstm"], [4, 16, 64]] } });
  *
  * The same run in the kernel: `await Experiment.create({ cell: "rnn", lag: 10 })`.
  *
@@ -17,17 +19,20 @@ import { bucketBounds, bucketMeans } from "./downsample.js";
 import { emit, fmtOrGap, textTable } from "./emit.js";
 import { label } from "./sample.js";
 import {
-  checkPlaygroundState, defaultPlaygroundState, MIME_TYPE, PLAYGROUND_MAX_POINTS, PLAYGROUND_MAX_RUNS, PLAYGROUND_PARAM_NAMES, PLAYGROUND_PARAMS,
-  PLAYGROUND_RUNS_VERSION, validatePlot, type PlaygroundPlot, type PlaygroundRun, type PlaygroundState,
+  checkPlaygroundState, checkPlaygroundSweep, defaultPlaygroundState, MIME_TYPE, PLAYGROUND_MAX_POINTS, PLAYGROUND_MAX_RUNS, PLAYGROUND_PARAM_NAMES,
+  PLAYGROUND_PARAMS, PLAYGROUND_RUNS_VERSION, PLAYGROUND_TASK_ABOUT, playgroundParamApplies, validatePlot,
+  type Json, type PlaygroundPlot, type PlaygroundRun, type PlaygroundState, type PlaygroundSweep,
 } from "./schema.js";
 import type { ShowOptions } from "./show.js";
 import { figure, note } from "./svg.js";
 
 export interface PlaygroundOptions extends ShowOptions {
   title?: string;
+  /** Sets up the sweep controls: one or two settings and the values to try for each (a question to pose). */
+  sweep?: PlaygroundSweep;
 }
 
-const WHERE = "Train runs in the page, in a background worker, with the seqlab JupyterLab extension (npm start); finished runs are kept in this output and saved with the notebook.";
+const WHERE = "Train and Sweep run in the page, in a background worker, with the seqlab JupyterLab extension (npm start); finished runs are kept in this output and saved with the notebook.";
 
 /** Builds (and, in a notebook, shows) the playground, its controls starting at `settings` (the rest at their defaults). */
 export function playground(settings: Partial<PlaygroundState> = {}, opts: PlaygroundOptions = {}): PlaygroundPlot {
@@ -35,22 +40,83 @@ export function playground(settings: Partial<PlaygroundState> = {}, opts: Playgr
   const state = { ...defaultPlaygroundState(), ...settings };
   const errors: string[] = [];
   if (!checkPlaygroundState(state, errors, "settings")) throw new RangeError(`${who}: ${errors.join("; ")}`);
+  if (opts.sweep !== undefined && !checkPlaygroundSweep(opts.sweep as unknown as Json, errors, "sweep")) throw new RangeError(`${who}: ${errors.join("; ")}`);
   const payload: PlaygroundPlot = {
     version: 1,
     kind: "playground",
-    title: opts.title !== undefined ? label(opts.title) : "Memory playground: how many steps back can the cell remember?",
+    title: opts.title !== undefined ? label(opts.title) : "Playground: pick a task and a model, train, sweep, look inside",
     note: "",
     state,
+    ...(opts.sweep ? { sweep: { params: [...opts.sweep.params], values: opts.sweep.values.map((v) => [...v]) } } : {}),
   };
-  const summary = `[seqlab plot: memory playground, ${state.cell.toUpperCase()} at k = ${state.lag}]`;
+  const summary = `[seqlab plot: playground, ${playgroundSummary(state).model} on ${playgroundSummary(state).task}]`;
   return emit(who, payload, { text: playgroundText(payload), svg: playgroundSvg(payload) }, opts, summary);
 }
 
-const settingRows = (state: PlaygroundState): string[][] => PLAYGROUND_PARAM_NAMES.map((k) => [PLAYGROUND_PARAMS[k].label, String(state[k])]);
+/** The settings that apply to a run with `state`, as [label, value] rows (the text shown as text, cut at 60 characters). */
+const settingRows = (state: PlaygroundState): string[][] =>
+  PLAYGROUND_PARAM_NAMES.filter((k) => playgroundParamApplies(k, state)).map((k) => [PLAYGROUND_PARAMS[k].label, k === "text" ? quoted(state.text, 60) : String(state[k])]);
+
+const quoted = (text: string, max: number): string => JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+
+const TASK_NAMES: Readonly<Record<PlaygroundState["task"], string>> = {
+  recall: "recall", longRange: "long range", tagging: "tagging", sentiment: "sentiment", nextWord: "next word (lecture)", text: "next word (your text)",
+};
+
+/** A run's settings in three short phrases, for the runs table and the chart's legend: "recall k=10", "LSTM H=16 bi", "lr 0.01 · batch 64 · 200 steps". */
+export function playgroundSummary(state: PlaygroundState): { task: string; model: string; training: string } {
+  const s = state;
+  const task = s.task === "recall" ? `recall k=${s.lag}` : s.task === "longRange" ? `long range d=${s.distractors}` : TASK_NAMES[s.task];
+  const model = s.cell === "feedforward"
+    ? [`feedforward W=${s.window}`, `H=${s.hiddenSize}`]
+    : [
+      s.cell.toUpperCase(), `H=${s.hiddenSize}`,
+      ...(s.cell === "rnn" && s.nonlinearity !== "tanh" ? [s.nonlinearity] : []),
+      ...(s.cell === "lstm" && s.forgetBias !== "pytorch" ? [`b_f=${s.forgetBias}`] : []),
+      ...(s.cell === "gru" && s.resetPosition !== "after" ? ["reset before"] : []),
+      ...(s.cell === "gru" && s.updateConvention !== "pytorch" ? ["textbook z"] : []),
+      ...(s.bidirectional ? ["bi"] : []),
+      ...(s.numLayers > 1 ? [`${s.numLayers} layers`] : []),
+    ];
+  const training = [
+    `lr ${s.lr}`, `batch ${s.batchSize}`, `${s.steps} steps`, ...(s.clip !== "off" ? [`clip ${s.clip}`] : []), `seed ${s.seed}`,
+    ...(s.backend !== "auto" ? [`kernels ${s.backend}`] : []),
+  ];
+  return { task, model: model.join(" "), training: training.join(" · ") };
+}
+
+/**
+ * What the user should know about a combination before trusting its numbers ("" when
+ * nothing): a bidirectional model predicting the next word has read that word already.
+ */
+export function playgroundCaveat(state: PlaygroundState): string {
+  const nextWord = state.task === "nextWord" || state.task === "text";
+  if (nextWord && state.cell !== "feedforward" && state.bidirectional) {
+    return "A bidirectional model predicting the next word cheats: its right-to-left direction has already read that word.";
+  }
+  return "";
+}
+
+/** One line on the task, as the playground shows it under its controls. */
+export const playgroundAbout = (state: PlaygroundState): string => PLAYGROUND_TASK_ABOUT[state.task];
+
+/**
+ * The runs of a sweep: `base` with every combination of the sweep's values, the first
+ * setting's values varying slowest. Checked first, so a bad sweep throws naming what is wrong.
+ */
+export function sweepSettings(base: PlaygroundState, sweep: PlaygroundSweep): PlaygroundState[] {
+  const errors: string[] = [];
+  if (!checkPlaygroundSweep(sweep as unknown as Json, errors)) throw new RangeError(`sweep: ${errors.join("; ")}`);
+  let out: PlaygroundState[] = [{ ...base }];
+  sweep.params.forEach((key, k) => {
+    out = out.flatMap((s) => sweep.values[k]!.map((v) => ({ ...s, [key]: v }) as PlaygroundState));
+  });
+  return out;
+}
 
 /** The columns of the runs table, in the page and in the text view. */
 export const PLAYGROUND_RUN_COLUMNS: readonly string[] = [
-  "run", ...PLAYGROUND_PARAM_NAMES.map((k) => PLAYGROUND_PARAMS[k].short), "final loss", "test accuracy", "ms / step", "ran on", "ended",
+  "run", "task", "model", "training", "final loss", "test accuracy", "chance", "ms / step", "ran on", "ended",
 ];
 
 /** How a run ended, in words ("" when it took all its steps). */
@@ -62,9 +128,10 @@ export function playgroundEndedText(run: PlaygroundRun): string {
 
 /** One run's cells under PLAYGROUND_RUN_COLUMNS. */
 export function playgroundRunCells(run: PlaygroundRun): string[] {
+  const { task, model, training } = playgroundSummary(run.state);
   return [
-    `#${run.id}`, ...PLAYGROUND_PARAM_NAMES.map((k) => String(run.state[k])),
-    fmtOrGap(run.finalLoss), fmtOrGap(run.testAccuracy), fmtOrGap(run.msPerStep), run.kernels, playgroundEndedText(run),
+    `#${run.id}`, task, model, training,
+    fmtOrGap(run.finalLoss), fmtOrGap(run.testAccuracy), fmtOrGap(run.chance), fmtOrGap(run.msPerStep), run.kernels, playgroundEndedText(run),
   ];
 }
 
@@ -74,12 +141,17 @@ const runList = (p: PlaygroundPlot): PlaygroundRun[] => p.runs?.list ?? [];
 export function playgroundText(p: PlaygroundPlot): string {
   const runs = runList(p);
   const table = runs.length ? `\n${runs.length} run${runs.length === 1 ? "" : "s"} kept:\n${textTable(PLAYGROUND_RUN_COLUMNS, runs.map(playgroundRunCells))}` : "";
-  return `${p.title}\n${textTable(["setting", "value"], settingRows(p.state))}\n${WHERE}${table}`;
+  const caveat = playgroundCaveat(p.state);
+  return `${p.title}\n${playgroundAbout(p.state)}\n${textTable(["setting", "value"], settingRows(p.state))}\n${caveat ? `${caveat}\n` : ""}${sweepLine(p)}${WHERE}${table}`;
 }
+
+const sweepLine = (p: PlaygroundPlot): string =>
+  p.sweep ? `Sweep set up: ${p.sweep.params.map((k, j) => `${PLAYGROUND_PARAMS[k].label} over ${p.sweep!.values[j]!.join(", ")}`).join(" × ")}.\n` : "";
 
 /** The static picture: the settings as lines of text, and a line per kept run. */
 export function playgroundSvg(p: PlaygroundPlot): string {
-  const lines = settingRows(p.state).map(([name, value]) => note(`${name}: ${value}`, 980));
+  const lines = [playgroundAbout(p.state), ...settingRows(p.state).map(([name, value]) => `${name}: ${value}`), playgroundCaveat(p.state), sweepLine(p).trim()]
+    .filter(Boolean).map((line) => note(line, 980));
   const runs = runList(p).map((run) => {
     const [id, ...cells] = playgroundRunCells(run);
     return note(`${id}: ${PLAYGROUND_RUN_COLUMNS.slice(1).map((c, k) => `${c} ${cells[k] || "—"}`).join(", ")}`, 980);
