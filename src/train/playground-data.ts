@@ -50,7 +50,7 @@ function textData(text: string, task: PlaygroundTask): SequenceTask {
   const { tokens, vocab } = corpus(text);
   const sentences = splitSentences(tokens).filter((s) => s.length >= 2);
   if (sentences.length === 0) {
-    throw new RangeError(`playground, task "${task}": the text needs a sentence of at least two words (an input and a next word to predict); got ${JSON.stringify(text.slice(0, 60))}${text.length > 60 ? "…" : ""}`);
+    throw new RangeError(`playground, task "${task}": the text needs a sentence of at least two tokens (words or punctuation: an input and a next token to predict); got ${JSON.stringify(text.slice(0, 60))}${text.length > 60 ? "…" : ""}`);
   }
   const ids = sentences.map((s) => encode(s, vocab));
   const { x, y } = nextTokenData(ids, vocab.length);

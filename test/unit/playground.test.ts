@@ -92,7 +92,9 @@ describe("Experiment", () => {
 
   it("rejects a setting outside its choices, naming the setting and the choices", () => {
     expect(() => new Experiment({ hiddenSize: 12 as 16 })).toThrow("settings.hiddenSize must be one of 4, 8, 16, 32, 64, 128; got 12");
-    expect(() => new Experiment({ cell: "transformer" as "rnn" })).toThrow('settings.cell must be one of "rnn", "lstm", "gru"');
+    expect(() => new Experiment({ cell: "transformer" as "rnn" })).toThrow('settings.cell must be one of "feedforward", "rnn", "lstm", "gru"');
+    expect(() => new Experiment({ text: "x".repeat(2001) })).toThrow("settings.text must be a string of at most 2000 characters; got 2001 characters");
+    expect(() => new Experiment({ bidirectional: "yes" as unknown as boolean })).toThrow('settings.bidirectional must be one of false, true; got "yes"');
     expect(() => new Experiment({ depth: 3 } as Partial<PlaygroundState>)).toThrow('unknown setting "depth"');
   });
 
@@ -111,9 +113,14 @@ describe("plot.playground", () => {
     expect(p.state).toEqual({ ...defaultPlaygroundState(), cell: "rnn", lag: 10 });
     expect(validatePlot(JSON.parse(JSON.stringify(p))).ok).toBe(true);
     const text = plot.playgroundText(p);
-    for (const k of Object.keys(PLAYGROUND_PARAMS) as (keyof typeof PLAYGROUND_PARAMS)[]) expect(text).toContain(PLAYGROUND_PARAMS[k].label);
+    // The settings that apply to an RNN on recall are listed; the others (window, forgetBias, the text, …) are not.
+    for (const k of Object.keys(PLAYGROUND_PARAMS) as (keyof typeof PLAYGROUND_PARAMS)[]) {
+      if (["distractors", "text", "window", "forgetBias", "resetPosition", "updateConvention"].includes(k)) expect(text).not.toContain(PLAYGROUND_PARAMS[k].label);
+      else expect(text).toContain(PLAYGROUND_PARAMS[k].label);
+    }
     expect(text).toMatch(/remember k steps back\s+10/);
-    expect(plot.playgroundSvg(p)).toContain("cell: rnn");
+    expect(text).toContain("Recall: read k + 1 random tokens");
+    expect(plot.playgroundSvg(p)).toContain("model: rnn");
   });
 
   it("rejects a bad setting before anything is shown", () => {
@@ -137,7 +144,7 @@ describe("plot.playground", () => {
 describe("playground runs kept in the notebook", () => {
   const base = plot.playground({ cell: "gru" }, { show: false });
   const run = (id: number, steps: number, extra: Partial<PlaygroundRun> = {}): PlaygroundRun => ({
-    id, state: { ...base.state }, stepsTaken: steps, finalLoss: 0.5, testAccuracy: 0.75, msPerStep: 1.25, kernels: "WebAssembly SIMD on 1 thread", ended: "done",
+    id, state: { ...base.state }, stepsTaken: steps, finalLoss: 0.5, testAccuracy: 0.75, chance: 0.25, sweep: null, msPerStep: 1.25, kernels: "WebAssembly SIMD on 1 thread", ended: "done",
     curve: { steps: Array.from({ length: steps }, (_, k) => k + 1), loss: Array.from({ length: steps }, (_, k) => 1 / (k + 1)), accuracy: Array.from({ length: steps }, () => 0.5) },
     ...extra,
   });
@@ -148,12 +155,12 @@ describe("playground runs kept in the notebook", () => {
   };
 
   it("the bundle keeps the newest runs, at most PLAYGROUND_MAX_RUNS, each at most PLAYGROUND_MAX_POINTS points, and validates", () => {
-    const runs = Array.from({ length: PLAYGROUND_MAX_RUNS + 2 }, (_, k) => run(k + 1, k === 11 ? 1000 : 20));
+    const runs = Array.from({ length: PLAYGROUND_MAX_RUNS + 2 }, (_, k) => run(k + 1, k === PLAYGROUND_MAX_RUNS + 1 ? 1000 : 20));
     const bundle = playgroundBundle(base, runs);
     const kept = payloadOf(bundle);
     expect(validatePlot(kept).ok).toBe(true);
-    expect(kept.runs!.version).toBe(1);
-    expect(kept.runs!.list.map((r) => r.id)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(kept.runs!.version).toBe(2);
+    expect(kept.runs!.list.map((r) => r.id)).toEqual(Array.from({ length: PLAYGROUND_MAX_RUNS }, (_, k) => k + 3));
     const long = kept.runs!.list.at(-1)!;
     expect(long.curve.steps).toHaveLength(PLAYGROUND_MAX_POINTS);
     // Each point is a bucket of 4 steps at its last step: the run's end stays where it was.
@@ -161,18 +168,18 @@ describe("playground runs kept in the notebook", () => {
     expect(long.curve.steps.at(-1)).toBe(1000);
     expect(long.curve.loss[0]).toBeCloseTo((1 + 1 / 2 + 1 / 3 + 1 / 4) / 4, 12);
     expect(long.stepsTaken).toBe(1000);
-    // The whole payload stays small: ten runs, one of them 1,000 steps long.
-    expect((bundle[MIME_TYPE] as string).length).toBeLessThan(60_000);
-    expect(runs[11]!.curve.steps).toHaveLength(1000); // the page's own record is left as it was
+    // The whole payload stays small: 24 runs, one of them 1,000 steps long.
+    expect((bundle[MIME_TYPE] as string).length).toBeLessThan(100_000);
+    expect(runs.at(-1)!.curve.steps).toHaveLength(1000); // the page's own record is left as it was
   });
 
   it("every view lists the kept runs: the text, the picture and the HTML export's <img>", () => {
     const bundle = playgroundBundle(base, [run(1, 50), run(2, 30, { ended: "stopped", testAccuracy: null })]);
     const text = bundle["text/plain"] as string;
     expect(text).toContain("2 runs kept:");
-    expect(text).toMatch(/#1\s+gru\s+5\s+16 .*0\.75\s+1\.25\s+WebAssembly SIMD on 1 thread$/m);
+    expect(text).toMatch(/#1\s+recall k=5\s+GRU H=16\s+lr 0\.01 · batch 64 · 200 steps · seed 0\s+0\.5\s+0\.75\s+0\.25\s+1\.25\s+WebAssembly SIMD on 1 thread$/m);
     expect(text).toMatch(/#2 .*stopped by you at step 30$/m);
-    expect(bundle["image/svg+xml"]).toContain("#2: cell gru, k 5");
+    expect(bundle["image/svg+xml"]).toContain("#2: task recall k=5, model GRU H=16");
     expect(bundle["text/html"]).toMatch(/^<img alt="seqlab plot" src="data:image\/svg\+xml;base64,/);
     expect(playgroundEndedText(run(3, 7, { ended: "failed" }))).toBe("failed at step 8");
   });
@@ -185,16 +192,19 @@ describe("playground runs kept in the notebook", () => {
 
   it("the schema refuses bad or hostile kept runs, naming the field, what it expects and what came", () => {
     const good = JSON.parse(JSON.stringify(run(1, 5))) as Record<string, unknown>;
-    expect(problems({ version: 1, list: [good] })).toEqual([]);
+    expect(problems({ version: 2, list: [good] })).toEqual([]);
     expect(problems([good])).toEqual(["runs must be an object { version, list }; got an array"]);
-    expect(problems({ version: 2, list: [] })).toEqual(["runs.version must be 1 (the layout of kept runs this renderer reads); got 2"]);
-    expect(problems({ version: 1, list: "x" })).toEqual([`runs.list must be an array of at most ${PLAYGROUND_MAX_RUNS} runs; got "x"`]);
-    expect(problems({ version: 1, list: Array.from({ length: 11 }, (_, k) => ({ ...good, id: k + 1 })) })).toEqual([`runs.list must be an array of at most ${PLAYGROUND_MAX_RUNS} runs; got 11 runs`]);
-    const one = (patch: Record<string, unknown>): string[] => problems({ version: 1, list: [{ ...good, ...patch }] });
-    expect(one({ script: "alert(1)" })).toEqual(['runs.list[0] has an unknown field "script"; known: id, state, stepsTaken, finalLoss, testAccuracy, msPerStep, kernels, ended, curve']);
+    expect(problems({ version: 1, list: [] })).toEqual(["runs.version must be 2 (the layout of kept runs this renderer reads); got 1"]);
+    expect(problems({ version: 2, list: "x" })).toEqual([`runs.list must be an array of at most ${PLAYGROUND_MAX_RUNS} runs; got "x"`]);
+    const tooMany = PLAYGROUND_MAX_RUNS + 1;
+    expect(problems({ version: 2, list: Array.from({ length: tooMany }, (_, k) => ({ ...good, id: k + 1 })) })).toEqual([`runs.list must be an array of at most ${PLAYGROUND_MAX_RUNS} runs; got ${tooMany} runs`]);
+    const one = (patch: Record<string, unknown>): string[] => problems({ version: 2, list: [{ ...good, ...patch }] });
+    expect(one({ script: "alert(1)" })).toEqual(['runs.list[0] has an unknown field "script"; known: id, state, stepsTaken, finalLoss, testAccuracy, chance, sweep, msPerStep, kernels, ended, curve']);
     expect(one({ id: 0 })).toEqual(["runs.list[0].id: 0 is below 1"]);
-    expect(one({ state: { ...base.state, cell: "<img src=x onerror=alert(1)>" } })[0]).toContain('runs.list[0].state.cell must be one of "rnn", "lstm", "gru"; got "<img src=x onerror');
+    expect(one({ state: { ...base.state, cell: "<img src=x onerror=alert(1)>" } })[0]).toContain('runs.list[0].state.cell must be one of "feedforward", "rnn", "lstm", "gru"; got "<img src=x onerror');
     expect(one({ testAccuracy: 2 })).toEqual(["runs.list[0].testAccuracy: 2 is above 1"]);
+    expect(one({ chance: -1 })).toEqual(["runs.list[0].chance: -1 is below 0"]);
+    expect(one({ sweep: 1.5 })[0]).toContain("runs.list[0].sweep");
     expect(one({ ended: "exploded" })).toEqual(['runs.list[0].ended must be "done", "stopped", "failed"; got "exploded"']);
     expect(one({ kernels: 7 })).toEqual(["runs.list[0].kernels must be a string"]);
     expect(one({ kernels: "x".repeat(500) })).toEqual(["runs.list[0].kernels is longer than 200 characters"]);
@@ -203,7 +213,7 @@ describe("playground runs kept in the notebook", () => {
     expect(one({ curve: { steps: [1, 9], loss: [1, 1], accuracy: [0.5, 0.5] } })).toEqual(["runs.list[0].curve.steps goes to step 9, past the 5 steps the run took"]);
     const long = Array.from({ length: PLAYGROUND_MAX_POINTS + 1 }, (_, k) => k + 1);
     expect(one({ stepsTaken: 1000, curve: { steps: long, loss: long, accuracy: long.map(() => 0) } })).toEqual([`runs.list[0].curve.steps must be an array of at most ${PLAYGROUND_MAX_POINTS} step numbers`]);
-    expect(problems({ version: 1, list: [good, { ...good }] })).toEqual(["runs.list[1].id must be above the previous run's (1); got 1"]);
+    expect(problems({ version: 2, list: [good, { ...good }] })).toEqual(["runs.list[1].id must be above the previous run's (1); got 1"]);
   });
 
   it("a payload without runs is still valid (what plot.playground emits)", () => {
