@@ -5,7 +5,7 @@
  * Not part of seqlab's public API: `import("seqlab/playground")` from the extension only.
  */
 export {
-  keptPlaygroundRun, playgroundAbout, playgroundBundle, playgroundCaveat, playgroundEndedText, playgroundRunCells, playgroundSummary, sweepSettings, PLAYGROUND_RUN_COLUMNS,
+  keptPlaygroundRun, playgroundAbout, playgroundBundle, playgroundCall, playgroundCaveat, playgroundEndedText, playgroundRunCells, playgroundSummary, sweepSettings, PLAYGROUND_RUN_COLUMNS,
 } from "./playground.js";
 export { progressLine, trainingPayload } from "./training.js";
 export { fmtOrGap } from "./emit.js";

@@ -114,6 +114,27 @@ export function sweepSettings(base: PlaygroundState, sweep: PlaygroundSweep): Pl
   return out;
 }
 
+/**
+ * The notebook cell that shows this playground again, set up as it is now: the settings that
+ * differ from the defaults, and the sweep. A lecturer configures a question in the page and
+ * ships the cell ("Share").
+ */
+export function playgroundCall(state: PlaygroundState, sweep?: PlaygroundSweep, title?: string): string {
+  const errors: string[] = [];
+  if (!checkPlaygroundState(state as unknown as Json, errors, "settings")) throw new RangeError(`playgroundCall: ${errors.join("; ")}`);
+  if (sweep !== undefined && !checkPlaygroundSweep(sweep as unknown as Json, errors, "sweep")) throw new RangeError(`playgroundCall: ${errors.join("; ")}`);
+  const changed = PLAYGROUND_PARAM_NAMES.filter((k) => state[k] !== PLAYGROUND_PARAMS[k].default && (playgroundParamApplies(k, state) || sweep?.params.includes(k as never)));
+  const settings = changed.map((k) => `${k}: ${JSON.stringify(state[k])}`).join(", ");
+  const options = [
+    ...(title !== undefined ? [`title: ${JSON.stringify(title)}`] : []),
+    ...(sweep ? [`sweep: { params: ${JSON.stringify(sweep.params)}, values: ${JSON.stringify(sweep.values)} }`] : []),
+  ];
+  const args = [`{${settings ? ` ${settings} ` : ""}}`, ...(options.length ? [`{ ${options.join(", ")} }`] : [])];
+  return `import { plot } from "seqlab";
+
+plot.playground(${args.join(", ")});`;
+}
+
 /** The columns of the runs table, in the page and in the text view. */
 export const PLAYGROUND_RUN_COLUMNS: readonly string[] = [
   "run", "task", "model", "training", "final loss", "test accuracy", "chance", "ms / step", "ran on", "ended",

@@ -43,8 +43,8 @@ describe("hostile and malformed seqlab payloads", () => {
     expect(boxes[0]).toMatch(/unsupported payload version 99/);
     expect(boxes[1]).toMatch(/unknown plot kind "<img src=x onerror=/);
     expect(boxes[2]).toMatch(/not valid JSON/);
-    expect(boxes[3]).toMatch(/state\.cell must be one of "rnn", "lstm", "gru"; got "<img src=x onerror=/);
-    expect(boxes[3]).toMatch(/state\.steps must be one of 50, 100, 200, 300, 500, 1000; got 1000000000/);
+    expect(boxes[3]).toMatch(/state\.cell must be one of "feedforward", "rnn", "lstm", "gru"; got "<img src=x onerror=/);
+    expect(boxes[3]).toMatch(/state\.steps must be one of 20, 50, 100, 200, 300, 500, 1000; got 1000000000/);
     // A refused playground draws none of its controls.
     expect(await page.locator(".seqlab-plot").nth(5).locator("select, button").count()).toBe(0);
     // Kept runs are checked like the rest of the payload.
@@ -53,10 +53,14 @@ describe("hostile and malformed seqlab payloads", () => {
     expect(await page.locator(".seqlab-plot").nth(6).locator("select, button").count()).toBe(0);
   });
 
-  it("show a valid kept run's words as text in the runs table", async () => {
+  it("show a valid kept run's words as text in the runs table, and a pasted HTML text as text in its box", async () => {
     const kept = page.locator(".seqlab-plot").nth(7);
     await kept.locator(".seqlab-runs tr[data-run='1']").waitFor({ timeout: 60_000 });
-    expect(await kept.locator(".seqlab-runs tr[data-run='1'] td").nth(13).textContent()).toBe('<img src=x onerror="window.__seqlabPwned = 1">');
+    const head = await kept.locator(".seqlab-runs th").allTextContents();
+    const cells = await kept.locator(".seqlab-runs tr[data-run='1'] td").allTextContents();
+    expect(cells[head.indexOf("ran on")]).toBe('<img src=x onerror="window.__seqlabPwned = 1">');
+    const evil = '<img src=x onerror="window.__seqlabPwned = 1">';
+    expect(await kept.locator("textarea[data-setting='text']").inputValue()).toBe(`${evil} said the man. ${evil} ran.`);
   });
 
   it("never turn payload strings into HTML, and nothing from them runs", async () => {

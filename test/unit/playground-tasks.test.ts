@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   defaultPlaygroundState, Experiment, GRU, oneHot, plot, RecurrentClassifier, tensor, windows, WindowClassifier, type PlaygroundState, type Trainer,
 } from "../../src/index.js";
-import { experimentCode, playgroundCaveat, playgroundSummary, sweepSettings } from "../../src/plot/playground-kit.js";
+import { experimentCode, playgroundCall, playgroundCaveat, playgroundSummary, sweepSettings } from "../../src/plot/playground-kit.js";
 import { PLAYGROUND_TASKS, validatePlot } from "../../src/plot/schema.js";
 
 async function trained(settings: Partial<PlaygroundState>): Promise<Experiment> {
@@ -210,6 +210,15 @@ describe("sweeps and summaries", () => {
     const p = plot.playground({ task: "recall" }, { show: false, sweep: { params: ["cell", "hiddenSize"], values: [["rnn", "lstm"], [4, 16]] } });
     expect(validatePlot(JSON.parse(JSON.stringify(p))).ok).toBe(true);
     expect(plot.playgroundText(p)).toContain("Sweep set up: model over rnn, lstm × hidden size over 4, 16.");
+  });
+
+  it("Share: the cell that shows the playground as it is set up lists only what differs from the defaults, and the sweep", () => {
+    expect(playgroundCall(base)).toBe('import { plot } from "seqlab";\n\nplot.playground({});');
+    const call = playgroundCall({ ...base, cell: "rnn", lag: 20, window: 8 }, { params: ["hiddenSize"], values: [[4, 8]] }, "Find the smallest H");
+    expect(call).toBe('import { plot } from "seqlab";\n\nplot.playground({ lag: 20, cell: "rnn" }, { title: "Find the smallest H", sweep: { params: ["hiddenSize"], values: [[4,8]] } });');
+    // A pasted text stays one string literal.
+    expect(playgroundCall({ ...base, task: "text", text: 'a"); alert(1); ("' })).toContain('text: "a\\"); alert(1); (\\""');
+    expect(() => playgroundCall({ ...base, seed: 9 as 0 })).toThrow("playgroundCall: settings.seed must be one of 0, 1, 2, 3, 4; got 9");
   });
 
   it("summaries say only what the run chose, and a bidirectional next-word model is flagged", () => {
