@@ -21,12 +21,12 @@ export const LECTURE_TEXT = "I like pizza. I like cake.";
 
 /** One line per task: what it asks of the model, and what it shows. */
 export const PLAYGROUND_TASK_ABOUT: Readonly<Record<PlaygroundTask, string>> = {
-  recall: "Recall: read k + 1 random tokens (a–d), then name the first one; only a state that kept it for k steps beats chance (0.25).",
-  longRange: "Long range: the recall task over long gaps: a first token, then d distractors from the same four letters; name the first.",
+  recall: "Recall: read k + 1 random tokens (a–d), then name the first one; only a state that kept it for k steps beats chance (about 1 in 4).",
+  longRange: "Long range: the recall task with k = d over long gaps: a first token, then d distractors from the same four letters; name the first.",
   tagging: "Tagging: label each word O, PER or LOC; a name's label depends on the word AFTER it (\"Jordan said\" vs \"Jordan borders\").",
-  sentiment: "Sentiment with a late negation: a sentiment word near the start, and in half the sequences a final \"not\" that flips it.",
+  sentiment: "Sentiment with a late negation: a sentiment word among the first three tokens, and in about half the sequences (at random) a final \"not\" that flips it.",
   nextWord: `Next word on the lecture's corpus "${LECTURE_TEXT}": after "I like", pizza and cake are equally likely; scored on the same two sentences.`,
-  text: "Next word on your text: each sentence (ending in \".\") is a sequence; scored on the same sentences, too few to hold any out.",
+  text: "Next token on your text: each piece ending in \".\" is a sequence, and the model predicts each next word or \".\"; scored on the same sentences, too few to hold any out.",
 };
 
 /** Which runs a setting means something for; absent: every run. */
@@ -73,7 +73,7 @@ export const PLAYGROUND_PARAMS = {
   lag: {
     label: "remember k steps back",
     short: "k",
-    help: "Recall: read k + 1 random tokens, then name the first, the one seen k steps before the last. Chance is 1 in 4.",
+    help: "Recall: read k + 1 random tokens, then name the first, the one seen k steps before the last. Chance is about 1 in 4.",
     choices: [1, 2, 5, 10, 15, 20, 30],
     default: 5,
     appliesTo: { task: ["recall"] },
@@ -82,7 +82,7 @@ export const PLAYGROUND_PARAMS = {
   distractors: {
     label: "distractors",
     short: "d",
-    help: "Long range: the first token is followed by d random tokens from the same four; name the first.",
+    help: "Long range: the first token is followed by d random tokens from the same four; name the first (the recall task with k = d).",
     choices: [20, 30, 50, 100],
     default: 30,
     appliesTo: { task: ["longRange"] },
@@ -92,7 +92,7 @@ export const PLAYGROUND_PARAMS = {
     kind: "text",
     label: "your text",
     short: "text",
-    help: `Any text of at most ${PLAYGROUND_TEXT_MAX} characters: the model learns to predict each next word of its sentences.`,
+    help: `Any text of at most ${PLAYGROUND_TEXT_MAX} characters: the model learns to predict each next token (word or ".") of its sentences, the pieces that end in ".".`,
     maxLength: PLAYGROUND_TEXT_MAX,
     default: "The cat sat on the mat. The dog sat on the log. The cat saw the dog. The dog saw the cat.",
     appliesTo: { task: ["text"] },
@@ -127,7 +127,7 @@ export const PLAYGROUND_PARAMS = {
   forgetBias: {
     label: "forget-gate bias",
     short: "b_f",
-    help: "pytorch: nn.LSTM's uniform initialisation; a number sets the forget gate's bias to it, so f starts near σ(b_f) and the cell state is kept from the first step.",
+    help: "pytorch: nn.LSTM's uniform initialisation; a number sets the forget gate's bias b_f, so f starts near σ(b_f): 0.5 for 0, 0.73 for 1, 0.88 for 2, keeping more of c_t the larger it is.",
     choices: ["pytorch", 0, 1, 2],
     default: "pytorch",
     appliesTo: { cell: ["lstm"] },
@@ -136,7 +136,7 @@ export const PLAYGROUND_PARAMS = {
   resetPosition: {
     label: "reset gate",
     short: "reset",
-    help: "after: PyTorch's GRU, r scales (W_hn h + b_hn); before: the textbook's, r scales h before W_hn.",
+    help: "after: PyTorch's GRU, r scales (W_hn h + b_hn); before: the textbook's (the lecture's), r scales h before W_hn.",
     choices: ["after", "before"],
     default: "after",
     appliesTo: { cell: ["gru"] },
@@ -145,7 +145,7 @@ export const PLAYGROUND_PARAMS = {
   updateConvention: {
     label: "update gate",
     short: "z",
-    help: "pytorch: h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} (z keeps the old state); textbook: h_t = (1 − z) ⊙ h_{t−1} + z ⊙ n.",
+    help: "pytorch: h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} (z keeps the old state); textbook (the lecture's): h_t = (1 − z) ⊙ h_{t−1} + z ⊙ n.",
     choices: ["pytorch", "textbook"],
     default: "pytorch",
     appliesTo: { cell: ["gru"] },
@@ -154,7 +154,7 @@ export const PLAYGROUND_PARAMS = {
   bidirectional: {
     label: "bidirectional",
     short: "bi",
-    help: "A second layer reads the sequence right to left; the head sees both directions.",
+    help: "A second RNN in each layer reads the sequence right to left; the head sees both directions.",
     choices: [false, true],
     default: false,
     appliesTo: { cell: RECURRENT },

@@ -125,13 +125,13 @@ export const expectations: Record<string, (nb: Notebook) => void> = {
     for (const len of [32, 64, 128, 256, 512]) expect(resultOf(nb, `time_length${len}_rnn_ms`)).toBeGreaterThanOrEqual(0);
     expect(outputsOf(nb).filter((o) => o.data?.[MIME_TYPE] !== undefined).length).toBeGreaterThanOrEqual(3);
     // The playground for the memory span, starting where the RNN's span ends, and the
-    // notebook's own question: a sweep of every cell over hidden sizes at k = 20.
+    // notebook's own question: a sweep of every cell over four seeds at k = 30.
     const playgrounds = outputsOf(nb).flatMap((o) => {
       const parsed = o.data?.[MIME_TYPE] === undefined ? null : parsePlot(o.data[MIME_TYPE]);
       return parsed?.ok && parsed.value.kind === "playground" ? [parsed.value] : [];
     });
-    expect(playgrounds.map((p) => [p.state.task, p.state.cell, p.state.lag, p.state.steps])).toEqual([["recall", "rnn", 20, 300], ["recall", "lstm", 20, 300]]);
-    expect(playgrounds[1]!.sweep).toEqual({ params: ["cell", "hiddenSize"], values: [["rnn", "lstm", "gru"], [4, 8, 16, 32]] });
+    expect(playgrounds.map((p) => [p.state.task, p.state.cell, p.state.lag, p.state.steps])).toEqual([["recall", "rnn", 20, 300], ["recall", "lstm", 30, 300]]);
+    expect(playgrounds[1]!.sweep).toEqual({ params: ["cell", "seed"], values: [["rnn", "lstm", "gru"], [0, 1, 2, 3]] });
     exercisesPass(text, 3);
   },
   "05-lstm.ipynb": (nb) => {
