@@ -6,18 +6,20 @@
  * fits at 1440 px; the runs are kept in the notebook and come back after a reload and in a
  * fresh page. No test measures speed: each checks what happened and in which order.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page, Worker } from "playwright-core";
 import { launchChromium, openNotebook, runAllCells, saveImage, screenshot, traceCount, watchConsole, type ConsoleLog } from "./browser.js";
-import { startLab, type LabServer } from "./jupyter.js";
+import { executeNotebook, RESULTS, startLab, type LabServer } from "./jupyter.js";
 
 let lab: LabServer;
 let browser: Browser;
 let page: Page;
 let consoleLog: ConsoleLog;
 let kernel: { loss: number[]; test: number; kernels: string };
+/** The kernel's runs of each task and each cell (the notebook's last cell): full settings and loss per step. */
+let cases: { state: Record<string, string | number | boolean>; loss: number[] }[];
 /** Every Web Worker the page started, in order. */
 const workers: Worker[] = [];
 
@@ -78,6 +80,85 @@ async function tableRow(k: number): Promise<Record<string, string>> {
   return Object.fromEntries(head.map((h, j) => [h, cells[j] ?? ""]));
 }
 
+/** The ids of the runs in the table, in order (the chart's traces follow the same order). */
+const rowIds = (): Promise<number[]> => tableRows().evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.run)));
+const curveOfRun = async (id: number): Promise<number[]> => lossCurve((await rowIds()).indexOf(id));
+async function rowOfRun(id: number): Promise<Record<string, string>> {
+  return tableRow((await rowIds()).indexOf(id));
+}
+const rowLocator = (id: number): Locator => playground().locator(`.seqlab-runs tr[data-run='${id}']`);
+
+/** Sets every control that applies to `state` (task and model first: they decide which apply); the text stays. */
+async function setAll(state: Record<string, string | number | boolean>): Promise<void> {
+  await set("task", String(state.task));
+  await set("cell", String(state.cell));
+  for (const [key, value] of Object.entries(state)) {
+    if (key === "task" || key === "cell" || key === "text") continue;
+    const select = playground().locator(`select[data-setting='${key}']`);
+    if (await select.isEnabled()) await select.selectOption({ label: String(value) });
+  }
+}
+
+/** Presses Train and waits for the new run to end and be tested; returns its id. */
+async function trainOne(): Promise<number> {
+  const before = (await rowIds()).at(-1) ?? 0;
+  await trainButton().click();
+  await expect.poll(async () => {
+    const last = (await rowIds()).at(-1) ?? 0;
+    return last > before && (await rowRunDone(last)) && (await trainButton().isEnabled());
+  }, { timeout: 60_000 }).toBe(true);
+  return (await rowIds()).at(-1)!;
+}
+const rowRunDone = async (id: number): Promise<boolean> => {
+  const row = await rowOfRun(id);
+  return row["test accuracy"] !== "—" || row["ended"] !== "";
+};
+
+/** Runs `code` as the one cell of a fresh notebook in the real kernel; returns the "final loss" it printed. */
+async function finalLossInKernel(code: string, name: string): Promise<number> {
+  // A fresh folder under the repository's test results: tslab finds "seqlab" from inside the repository only.
+  mkdirSync(RESULTS, { recursive: true });
+  const dir = mkdtempSync(join(RESULTS, "playground-code-"));
+  const path = join(dir, `playground-code-${name}.ipynb`);
+  const nb = {
+    nbformat: 4, nbformat_minor: 5,
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
+    cells: [{ cell_type: "code", id: "copied", execution_count: null, metadata: {}, outputs: [], source: code }],
+  };
+  writeFileSync(path, JSON.stringify(nb));
+  const { notebook } = await executeNotebook(path, 300);
+  const outputs = (notebook as unknown as { cells: { outputs?: { text?: string | string[] }[] }[] }).cells[0]!.outputs ?? [];
+  const text = outputs.map((o) => (Array.isArray(o.text) ? o.text.join("") : o.text ?? "")).join("");
+  const m = /final loss (\S+) · test accuracy/.exec(text);
+  if (!m) throw new Error(`the copied code printed no final loss:\n${text}`);
+  return Number(m[1]);
+}
+
+/** The code "copy as code" shows for run #id. */
+async function codeOfRun(id: number): Promise<string> {
+  await rowLocator(id).locator("button[data-action='code']").click();
+  const pre = playground().locator(".seqlab-playground-code pre");
+  await expect.poll(() => playground().locator(".seqlab-playground-code .seqlab-title").textContent()).toBe(`Run #${id} as a notebook cell`);
+  return (await pre.textContent()) ?? "";
+}
+
+const expectClose = (got: number[], want: number[], rel: number): void => {
+  expect(got).toHaveLength(want.length);
+  got.forEach((v, k) => expect(Math.abs(v - want[k]!)).toBeLessThanOrEqual(rel * Math.abs(want[k]!)));
+};
+
+/** The three views of "look inside" are drawn: plotly graphs for gates and gradients, the cell diagram. */
+async function insideDrawn(): Promise<void> {
+  const panel = playground().locator(".seqlab-playground-inside");
+  await expect.poll(() => panel.locator("[data-inside='gradients'] .js-plotly-plot").count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+  expect(await panel.locator("[data-inside='gates'] .js-plotly-plot").count()).toBeGreaterThanOrEqual(1);
+  expect(await panel.locator("[data-inside='cell'] .seqlab-cell").count()).toBe(1);
+  expect(await panel.locator("[data-part='inside-sequence']").textContent()).toMatch(/^the sequence: .+ → .+$/);
+}
+
+/** Run ids of the cases trained in the page, by the case's index. */
+const caseRuns: number[] = [];
+
 beforeAll(async () => {
   lab = await startLab("playground", ["test/e2e/notebooks/playground.ipynb"]);
   browser = await launchChromium();
@@ -113,6 +194,14 @@ beforeAll(async () => {
     const line = printed.join("\n").split("\n").find((l) => l.startsWith("RESULT "));
     if (!line) throw new Error(`the kernel printed no RESULT line:\n${printed.join("\n")}`);
     kernel = JSON.parse(line.slice("RESULT ".length));
+    // The last cell trains 13 runs in the kernel: wait for all its lines (expect.poll is for tests, not hooks).
+    const caseLines = async (): Promise<string[]> =>
+      (await page.locator(".jp-OutputArea-output").allTextContents()).join("\n").split("\n").filter((l) => l.startsWith("CASE "));
+    for (const deadline = Date.now() + 180_000; (await caseLines()).length < 13;) {
+      if (Date.now() > deadline) throw new Error(`the kernel printed ${(await caseLines()).length} CASE lines of 13`);
+      await page.waitForTimeout(500);
+    }
+    cases = (await caseLines()).map((l) => JSON.parse(l.slice("CASE ".length)));
   } catch (e) {
     await screenshot(page, "playground-debug");
     console.log(consoleLog.all.join("\n"));
@@ -126,10 +215,37 @@ afterAll(async () => {
 });
 
 describe("the playground in JupyterLab", () => {
-  it("starts with the settings the notebook gave, one select box per setting", async () => {
-    const chosen = await playground().locator("select[data-setting]").evaluateAll((els) =>
+  it("starts with the settings the notebook gave, one control per setting that applies, grouped; the task's line and an example under them", async () => {
+    const chosen = await playground().locator("select[data-setting]:not([disabled])").evaluateAll((els) =>
       Object.fromEntries(els.map((e) => [(e as HTMLSelectElement).dataset.setting, (e as HTMLSelectElement).selectedOptions[0]?.textContent])));
-    expect(chosen).toEqual({ cell: "gru", lag: "5", hiddenSize: "16", lr: "0.01", batchSize: "64", steps: "50", clip: "off", seed: "0", backend: "wasm" });
+    expect(chosen).toEqual({
+      task: "recall", lag: "5", cell: "gru", resetPosition: "after", updateConvention: "pytorch", bidirectional: "false", numLayers: "1", hiddenSize: "16",
+      lr: "0.01", batchSize: "64", steps: "50", clip: "off", seed: "0", backend: "wasm",
+    });
+    expect(await playground().locator("fieldset[data-group] > legend").allTextContents()).toEqual(["data", "model", "training"]);
+    // Settings that do not apply are hidden, and come back when the model or task changes.
+    expect(await playground().locator("[data-setting='forgetBias']").isVisible()).toBe(false);
+    expect(await playground().locator("[data-setting='text']").isVisible()).toBe(false);
+    await set("cell", "lstm");
+    expect(await playground().locator("[data-setting='forgetBias']").isVisible()).toBe(true);
+    expect(await playground().locator("[data-setting='resetPosition']").isVisible()).toBe(false);
+    await set("task", "text");
+    expect(await playground().locator("textarea[data-setting='text']").getAttribute("maxlength")).toBe("2000");
+    expect(await playground().locator("[data-setting='lag']").isVisible()).toBe(false);
+    await expect.poll(() => playground().locator("[data-part='about']").textContent()).toMatch(/^Next word on your text/);
+    await expect.poll(() => playground().locator("[data-part='example']").textContent()).toMatch(/^example: the cat sat on the mat/i);
+    // No sentence of two tokens: the library's message in the problems box, nothing thrown.
+    await playground().locator("textarea[data-setting='text']").fill("Hi");
+    await expect.poll(async () => (await playground().locator(".seqlab-error").allTextContents()).join(" "), { timeout: 10_000 }).toMatch(/needs a sentence of at least two/);
+    await playground().locator("textarea[data-setting='text']").fill("The cat sat on the mat. The dog sat on the log. The cat saw the dog. The dog saw the cat.");
+    await expect.poll(() => playground().locator(".seqlab-error").count(), { timeout: 10_000 }).toBe(0);
+    await set("bidirectional", "true");
+    await expect.poll(() => playground().locator("[data-part='caveat']").textContent()).toMatch(/cheats/);
+    await set("bidirectional", "false");
+    await set("task", "recall");
+    await set("cell", "gru");
+    await expect.poll(() => playground().locator("[data-part='example']").textContent()).toMatch(/^example: [a-d]( [a-d])+ → [a-d]$/);
+    expect(await playground().locator("[data-part='caveat']").isVisible()).toBe(false);
   });
 
   it("Train trains in the page on WebAssembly and gets the kernel's numbers", async () => {
@@ -146,7 +262,7 @@ describe("the playground in JupyterLab", () => {
     expect(row["ran on"]).toBe("WebAssembly SIMD on 1 thread");
     expect(Number(row["test accuracy"])).toBeCloseTo(kernel.test, 3);
     expect(row["ended"]).toBe("");
-    expect(await playground().locator("[role='status']").first().textContent()).toMatch(/^#1 done: test accuracy [\d.]+ \(chance 0\.25\) · [\d.]+ ms\/step · WebAssembly SIMD on 1 thread$/);
+    expect(await playground().locator("[role='status']").first().textContent()).toMatch(/^#1 done: test accuracy [\d.]+ \(chance [\d.]+\) · [\d.]+ ms\/step · WebAssembly SIMD on 1 thread$/);
   });
 
   it("trains in a Web Worker from the extension's folder; the page's main thread never compiles WebAssembly", async () => {
@@ -193,10 +309,12 @@ describe("the playground in JupyterLab", () => {
     else expect(await playground().locator("[role='status']").first().textContent()).toContain("the test accuracy was not measured");
     expect((await lossSteps(1)).at(-1)).toBe(stoppedAt);
     expect(row["ran on"]).toBe("TypeScript");
-    expect([row["cell"], row["H"], row["steps"], row["kernels"]]).toEqual(["rnn", "128", "1000", "js"]);
+    expect(row["model"]).toBe("RNN H=128");
+    expect(row["training"]).toContain("1000 steps");
+    expect(row["training"]).toContain("kernels js");
     await expect.poll(() => traceCount(lossPanel()), { timeout: 10_000 }).toBe(2);
     const legend = await lossPanel().locator(".legendtext").allTextContents();
-    expect(legend).toEqual(["#1 GRU k=5 (steps=50, kernels=wasm)", "#2 RNN k=5 (H=128, steps=1000, kernels=js)"]);
+    expect(legend).toEqual(["#1 GRU H=16 · recall k=5", "#2 RNN H=128 · recall k=5"]);
     // The runs went into the output (setData) and the drawing stayed: same element, and its
     // chart settles (no write → draw → write loop).
     expect(await page.locator(".seqlab-playground[data-test-mark='kept']").count()).toBe(1);
@@ -259,7 +377,7 @@ describe("the playground in JupyterLab", () => {
       const cells = [...el.querySelectorAll(".seqlab-runs tr > :last-child")].map((c) => c.getBoundingClientRect().right);
       return { outRight: out.right, boxRight: box.getBoundingClientRect().right, lastRight: Math.max(...cells), viewport: window.innerWidth, columns: el.querySelectorAll(".seqlab-runs th").length };
     });
-    expect(g.columns).toBe(15);
+    expect(g.columns).toBe(11);
     expect(g.lastRight).toBeLessThanOrEqual(Math.min(g.outRight, g.boxRight, g.viewport) + 0.5);
   });
 
@@ -270,7 +388,7 @@ describe("the playground in JupyterLab", () => {
     await expect.poll(() => savedPlayground()?.payload.runs?.list.length ?? 0, { timeout: 30_000 }).toBe(3);
     const saved = savedPlayground()!;
     const list = saved.payload.runs!.list;
-    expect(saved.payload.runs!.version).toBe(1);
+    expect(saved.payload.runs!.version).toBe(2);
     expect(list.map((r) => [r.id, r.ended])).toEqual([[1, "done"], [2, "stopped"], [3, "stopped"]]);
     // The first run as the kernel ran it, to float32 rounding (50 steps: kept point by point).
     expect(list[0]!.curve.loss).toHaveLength(50);
@@ -303,6 +421,123 @@ describe("the playground in JupyterLab", () => {
     await trainButton().click();
     await expect.poll(async () => (await tableRows().count()) === 4 && (await tableRow(3))["test accuracy"] !== "—", { timeout: 60_000 }).toBe(true);
     expect((await tableRow(3))["run"]).toBe("#4");
+  });
+
+  it("each task and each cell trains in the page with the kernel's numbers (20 steps, to 1e-5 relative)", async () => {
+    expect(cases).toHaveLength(13);
+    for (const c of cases) {
+      await setAll(c.state);
+      const id = await trainOne();
+      caseRuns.push(id);
+      const row = await rowOfRun(id);
+      expect(row["ended"], JSON.stringify(c.state)).toBe("");
+      await expect.poll(async () => (await curveOfRun(id)).length, { timeout: 10_000 }).toBe(20);
+      expectClose(await curveOfRun(id), c.loss, 1e-5);
+      expect(Number(row["chance"])).toBeGreaterThan(0);
+    }
+  });
+
+  it("look inside: a recurrent run shows its gates, cell and gradient flow; a feedforward run shows the sentence and why there is no more", async () => {
+    const lstm = caseRuns[cases.findIndex((c) => c.state.cell === "lstm" && c.state.forgetBias === 1 && !c.state.bidirectional)]!;
+    await rowLocator(lstm).locator("button[data-action='inside']").click();
+    await insideDrawn();
+    expect(await playground().locator(".seqlab-playground-inside .seqlab-title").first().textContent()).toMatch(new RegExp(`^Inside run #${lstm}: LSTM H=16 b_f=1 on recall k=5$`));
+    expect(await rowLocator(lstm).getAttribute("class")).toContain("seqlab-run-open");
+    const ff = caseRuns[cases.findIndex((c) => c.state.cell === "feedforward")]!;
+    await rowLocator(ff).locator("button[data-action='inside']").click();
+    await expect.poll(() => playground().locator(".seqlab-playground-inside [data-part='inside-sequence']").textContent(), { timeout: 30_000 }).toMatch(/^the sequence: [a-d]( [a-d])+ → [a-d]$/);
+    expect(await playground().locator(".seqlab-playground-inside [data-part='inside-note']").textContent()).toMatch(/feedforward net has no steps or states to look inside/i);
+    expect(await playground().locator(".seqlab-playground-inside .js-plotly-plot").count()).toBe(0);
+  });
+
+  it("copy as code: the cell, run in the real kernel, prints the page's final loss (a bidirectional LSTM with b_f = 1, a feedforward net)", async () => {
+    for (const which of [
+      cases.findIndex((c) => c.state.bidirectional === true),
+      cases.findIndex((c) => c.state.cell === "feedforward"),
+    ]) {
+      const id = caseRuns[which]!;
+      const code = await codeOfRun(id);
+      expect(code).toContain(`// run #${id}`);
+      const pageLoss = (await curveOfRun(id)).at(-1)!;
+      const kernelLoss = await finalLossInKernel(code, `run${id}`);
+      expect(Math.abs(kernelLoss - pageLoss)).toBeLessThanOrEqual(1e-6 * Math.abs(pageLoss));
+    }
+  });
+
+  it("hostile pasted text is shown as text, trains, and its copied code is still one string literal that the kernel runs", async () => {
+    const hostile = String.raw`The cat sat. <img src=x onerror="window.seqlabPwned=1"> it's a "quote" and a back\slash \" too. "); process.exit(1); (" The dog ran.`;
+    await setAll({ ...cases[0]!.state, task: "text", cell: "lstm", steps: 20, backend: "wasm" });
+    await playground().locator("textarea[data-setting='text']").fill(hostile);
+    await expect.poll(() => playground().locator("[data-part='example']").textContent(), { timeout: 10_000 }).toMatch(/^example: /);
+    const id = await trainOne();
+    expect((await rowOfRun(id))["ended"]).toBe("");
+    expect(await playground().locator("textarea[data-setting='text']").inputValue()).toBe(hostile);
+    expect(await page.locator(".seqlab-playground img").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { seqlabPwned?: unknown }).seqlabPwned)).toBeUndefined();
+    const code = await codeOfRun(id);
+    expect(code).toContain(JSON.stringify(hostile));
+    expect(await page.locator(".seqlab-playground img").count()).toBe(0);
+    const pageLoss = (await curveOfRun(id)).at(-1)!;
+    const kernelLoss = await finalLossInKernel(code, `hostile${id}`);
+    expect(Math.abs(kernelLoss - pageLoss)).toBeLessThanOrEqual(1e-6 * Math.abs(pageLoss));
+    expect(await page.evaluate(() => (window as unknown as { seqlabPwned?: unknown }).seqlabPwned)).toBeUndefined();
+  });
+
+  it("a 2 × 3 sweep completes: six rows of one sweep, a heatmap whose cells are the table's accuracies and open their runs, drawn again after a reload", async () => {
+    // A hidden setting keeps what it was set to: the RNN's nonlinearity back to tanh first.
+    await set("cell", "rnn");
+    await set("nonlinearity", "tanh");
+    await setAll({ ...cases[0]!.state, task: "recall", cell: "lstm", steps: 20, backend: "wasm" });
+    const axis = (k: number): Locator => playground().locator(".seqlab-sweep-axis").nth(k);
+    await playground().locator("select[data-sweep-param='0']").selectOption({ value: "cell" });
+    for (const v of ["rnn", "lstm"]) await axis(0).locator(`input[data-sweep-value='${v}']`).check();
+    await playground().locator("select[data-sweep-param='1']").selectOption({ value: "lag" });
+    for (const v of ["1", "5", "10"]) await axis(1).locator(`input[data-sweep-value='${v}']`).check();
+    const before = (await rowIds()).at(-1)!;
+    await playground().locator("button[data-part='sweep']").click();
+    await expect.poll(async () => {
+      const ids = (await rowIds()).filter((id) => id > before);
+      if (ids.length !== 6 || !(await trainButton().isEnabled())) return false;
+      for (const id of ids) if (!(await rowRunDone(id))) return false;
+      return true;
+    }, { timeout: 180_000 }).toBe(true);
+    const ids = (await rowIds()).filter((id) => id > before);
+    const sweepIds = await Promise.all(ids.map((id) => rowLocator(id).getAttribute("data-sweep")));
+    expect(new Set(sweepIds).size).toBe(1);
+    expect(sweepIds[0]).toMatch(/^\d+$/);
+    // The first setting varies slowest, as sweepSettings orders the runs.
+    const models = await Promise.all(ids.map(async (id) => (await rowOfRun(id))["model"]));
+    const tasks = await Promise.all(ids.map(async (id) => (await rowOfRun(id))["task"]));
+    expect(models).toEqual(["RNN H=16", "RNN H=16", "RNN H=16", "LSTM H=16", "LSTM H=16", "LSTM H=16"]);
+    expect(tasks).toEqual(["recall k=1", "recall k=5", "recall k=10", "recall k=1", "recall k=5", "recall k=10"]);
+    const heat = async (): Promise<Record<string, string>> => Object.fromEntries(await playground().locator(".seqlab-heatmap .seqlab-heat-cell").evaluateAll((cells) =>
+      cells.map((c) => [(c as HTMLElement).dataset.run!, c.textContent ?? ""])));
+    const table = async (): Promise<Record<string, string>> => Object.fromEntries(await Promise.all(ids.map(async (id) => [String(id), (await rowOfRun(id))["test accuracy"]!] as const)));
+    await expect.poll(async () => Object.keys(await heat()).length).toBe(6);
+    expect(await heat()).toEqual(await table());
+    for (const v of Object.values(await heat())) expect(v).toMatch(/^\d/);
+    // Its rows: the first setting's values; its columns: the second's.
+    expect(await playground().locator(".seqlab-heatmap tr").count()).toBe(3);
+    const target = ids[4]!;
+    await playground().locator(`.seqlab-heat-cell[data-run='${target}']`).click();
+    await insideDrawn();
+    expect(await playground().locator(".seqlab-playground-inside .seqlab-title").first().textContent()).toMatch(new RegExp(`^Inside run #${target}: LSTM H=16 on recall k=5$`));
+    expect(await rowLocator(target).getAttribute("class")).toContain("seqlab-run-open");
+    // Kept, reloaded: the heatmap comes back from the kept runs; a run's model is not in the new page, trained again on request.
+    const shown = await heat();
+    await page.locator(".lm-MenuBar-itemLabel", { hasText: /^File$/ }).click();
+    await page.locator(".lm-Menu-itemLabel", { hasText: /^Save Notebook$/ }).click();
+    await expect.poll(() => savedPlayground()?.payload.runs?.list.at(-1)?.id, { timeout: 30_000 }).toBe(ids.at(-1));
+    const saved = savedPlayground()!.payload.runs!.list as unknown as { id: number; sweep: number | null; chance: number | null }[];
+    expect(saved.filter((r) => r.sweep === Number(sweepIds[0])).map((r) => r.id)).toEqual(ids);
+    for (const r of saved) expect(r.chance).not.toBeNull();
+    await openNotebook(page, lab, "playground.ipynb");
+    await expect.poll(async () => Object.keys(await heat()).length, { timeout: 60_000 }).toBe(6);
+    expect(await heat()).toEqual(shown);
+    await playground().locator(`.seqlab-heat-cell[data-run='${ids[1]}']`).click();
+    await playground().locator("button[data-part='train-again']").click();
+    await insideDrawn();
+    expect(await playground().locator(".seqlab-playground-inside [data-part='inside-note']").textContent()).toMatch(/trained again/);
   });
 
   it("clearing the output ends its training worker", async () => {

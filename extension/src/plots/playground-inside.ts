@@ -17,9 +17,9 @@ export interface InsidePanel {
   dispose(): void;
 }
 
-/** "a b c → a": a sequence and its target(s), in words. */
+/** "a b c → a": a sequence and its target(s), in words; a step with nothing to predict shows as "·". */
 export const sequenceWords = ({ tokens, targets }: { tokens: readonly string[]; targets: readonly string[] }): string =>
-  `${tokens.join(" ")} → ${targets.join(" ")}`;
+  `${tokens.join(" ")} → ${targets.map((t) => t || "·").join(" ")}`;
 
 export function insidePanel(parent: HTMLElement, signal: AbortSignal): InsidePanel {
   const box = document.createElement("div");
