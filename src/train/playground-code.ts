@@ -84,15 +84,20 @@ function modelLines(s: PlaygroundState, perStep: boolean): { imports: string[]; 
 /**
  * The notebook cell that reproduces a run with these settings (checked first: a setting out of
  * its choices throws, naming it). `name` heads the cell ("run #3") and names its curve.
+ * `stepsTaken`, for a run stopped early, trains only as far as the run went.
  */
-export function experimentCode(settings: PlaygroundState, name = "playground run"): string {
+export function experimentCode(settings: PlaygroundState, name = "playground run", stepsTaken?: number): string {
   const errors: string[] = [];
   if (!checkPlaygroundState(settings, errors, "settings")) throw new RangeError(`experimentCode: ${errors.join("; ")}`);
+  if (stepsTaken !== undefined && (!Number.isInteger(stepsTaken) || stepsTaken < 1 || stepsTaken > settings.steps)) {
+    throw new RangeError(`experimentCode: stepsTaken must be an integer from 1 to the run's ${settings.steps} steps; got ${stepsTaken}`);
+  }
   const s = settings;
   const perStep = s.task === "tagging" || s.task === "nextWord" || s.task === "text";
   const task = taskLines(s);
   const model = modelLines(s, perStep);
-  const fitOptions = [`steps: ${s.steps}`, `lr: ${s.lr}`, `batchSize: ${s.batchSize}`, `seed: ${s.seed}`];
+  const stopped = stepsTaken !== undefined && stepsTaken < s.steps;
+  const fitOptions = [`steps: ${stopped ? stepsTaken : s.steps}`, `lr: ${s.lr}`, `batchSize: ${s.batchSize}`, `seed: ${s.seed}`];
   if (s.clip !== "off") fitOptions.push(`clip: ${s.clip}`);
   const imports = [...new Set(["evaluate", "fit", "manualSeed", "plot", "ready", "setBackend", ...task.imports, ...model.imports])].sort((a, b) => a.localeCompare(b));
   const title = name.replace(/[\r\n]+/g, " ").slice(0, 80);
@@ -104,6 +109,7 @@ export function experimentCode(settings: PlaygroundState, name = "playground run
     `setBackend(${lit(s.backend)});`,
     ...task.lines,
     ...model.lines,
+    ...(stopped ? [`// The run was stopped at step ${stepsTaken} of ${s.steps}: this trains as far as it went.`] : []),
     `const log = fit(model, trainSet, { ${fitOptions.join(", ")} });`,
     `console.log(\`final loss \${log.loss.at(-1)} · test accuracy \${evaluate(model, testSet)}\`);`,
     `plot.training([{ name: ${lit(title)}, ...log }]);`,

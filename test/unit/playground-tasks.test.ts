@@ -171,6 +171,16 @@ describe("copy as code", () => {
     expect(lines.at(-1)).toContain(`test accuracy ${run.testAccuracy()}`);
   });
 
+  it("a stopped run's cell trains as far as the run went, and gives its loss at that step", async () => {
+    const state = { ...defaultPlaygroundState(), cell: "gru", steps: 100 } as PlaygroundState;
+    const run = await Experiment.create(state);
+    for (let k = 0; k < 37; k++) run.advance(0);
+    const code = experimentCode(state, "run #4", 37);
+    expect(code).toContain("stopped at step 37 of 100");
+    expect(finalLoss(await runCode(code))).toBeCloseTo(run.records.at(-1)!.loss, 12);
+    expect(() => experimentCode(state, "x", 101)).toThrow("experimentCode: stepsTaken must be an integer from 1 to the run's 100 steps; got 101");
+  });
+
   it("leaves out what does not apply, and keeps a hostile text one string literal", () => {
     const code = experimentCode({ ...defaultPlaygroundState(), cell: "gru", window: 8, forgetBias: 2 }, "run #2\nalert(1)");
     expect(code).not.toContain("window");

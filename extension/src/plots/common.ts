@@ -52,6 +52,17 @@ export function panel(parent: HTMLElement, key: string): HTMLElement {
 }
 
 /** A labelled select box; options' text is set with textContent. */
+/** A button of the plots' controls, appended to `parent`; `part` names it for styles and tests. */
+export function controlButton(parent: HTMLElement | null, text: string, part: string, className = "seqlab-play"): HTMLButtonElement {
+  const b = document.createElement("button");
+  b.className = className;
+  b.type = "button";
+  b.dataset.part = part;
+  b.textContent = text;
+  parent?.appendChild(b);
+  return b;
+}
+
 export function selectBox(host: HTMLElement, label: string, options: readonly string[], onChange: (index: number) => void): HTMLSelectElement {
   const select = document.createElement("select");
   select.className = "seqlab-select";

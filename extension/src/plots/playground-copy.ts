@@ -3,6 +3,7 @@
  * button that puts it on the clipboard where the page may (a secure context, the user's
  * permission); where it may not, the code stays on show to select and copy by hand.
  */
+import { controlButton } from "./common.js";
 export function showCode(box: HTMLElement, heading: string, code: string): void {
   const title = document.createElement("div");
   title.className = "seqlab-title";
@@ -11,10 +12,7 @@ export function showCode(box: HTMLElement, heading: string, code: string): void 
   pre.className = "seqlab-code";
   // textContent: a pasted text inside the code is shown, never parsed.
   pre.textContent = code;
-  const copy = document.createElement("button");
-  copy.className = "seqlab-play";
-  copy.dataset.part = "copy";
-  copy.textContent = "copy";
+  const copy = controlButton(null, "copy", "copy");
   const said = document.createElement("span");
   said.className = "seqlab-progress";
   said.setAttribute("role", "status");

@@ -8,6 +8,7 @@ import type { ExperimentInside } from "seqlab";
 import { purgePlots } from "../plotly.js";
 import { showError } from "../error-box.js";
 import { DRAWERS, type DrawContext } from "./index.js";
+import { controlButton } from "./common.js";
 
 export interface InsidePanel {
   /** A line in the panel, and optionally a button that does `act` (the panel's old drawing ends). */
@@ -54,10 +55,7 @@ export function insidePanel(parent: HTMLElement, signal: AbortSignal): InsidePan
       heading(title);
       const p = line(text, "inside-note");
       if (button) {
-        const b = document.createElement("button");
-        b.className = "seqlab-play";
-        b.dataset.part = "train-again";
-        b.textContent = button.text;
+        const b = controlButton(null, button.text, "train-again");
         b.addEventListener("click", button.act, { once: true });
         p.append(" ", b);
       }

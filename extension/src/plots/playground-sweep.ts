@@ -8,6 +8,7 @@ import {
   choicesOf, PLAYGROUND_CHOICE_NAMES, PLAYGROUND_PARAMS, PLAYGROUND_SWEEP_MAX_VALUES, playgroundParamApplies,
   type PlaygroundChoiceParam, type PlaygroundRun, type PlaygroundState, type PlaygroundSweep,
 } from "seqlab/schema";
+import { controlButton } from "./common.js";
 
 type Value = string | number | boolean;
 
@@ -44,10 +45,7 @@ export function sweepControls(parent: HTMLElement, preset: PlaygroundSweep | und
     box.appendChild(row);
     return { select, values };
   });
-  const button = document.createElement("button");
-  button.className = "seqlab-play";
-  button.dataset.part = "sweep";
-  button.textContent = "Sweep";
+  const button = controlButton(null, "Sweep", "sweep");
   const hint = document.createElement("span");
   hint.className = "seqlab-sweep-hint";
   hint.textContent = `Tick up to ${PLAYGROUND_SWEEP_MAX_VALUES} values of each; the runs go one after another, the first setting slowest.`;

@@ -22,7 +22,7 @@ import { insidePanel, sequenceWords } from "./playground-inside.js";
 import type { FromWorker, ToWorker } from "./playground-protocol.js";
 import { drawHeatmap, sweepControls, sweepOfRuns } from "./playground-sweep.js";
 import { drawTraining } from "./training.js";
-import { header } from "./common.js";
+import { controlButton, header } from "./common.js";
 
 /**
  * How long Stop waits for the worker to finish its step. Past it (a step can take longer than
@@ -34,15 +34,6 @@ const STOP_GRACE_MS = 80;
 const CHART_MS = 1000;
 /** Typing in the text box asks for a new example once the typing pauses this long. */
 const EXAMPLE_MS = 250;
-
-function button(parent: HTMLElement, text: string, part: string): HTMLButtonElement {
-  const b = document.createElement("button");
-  b.className = "seqlab-play";
-  b.dataset.part = part;
-  b.textContent = text;
-  parent.appendChild(b);
-  return b;
-}
 
 function div(parent: HTMLElement, className: string): HTMLDivElement {
   const d = document.createElement("div");
@@ -78,12 +69,8 @@ function fillTable(lib: Library, table: HTMLTableElement, runs: readonly Playgro
     }
     const actions = document.createElement("td");
     actions.className = "seqlab-run-actions";
-    for (const [action, text] of [["inside", "look inside"], ["code", "copy as code"]]) {
-      const b = document.createElement("button");
-      b.className = "seqlab-link";
-      b.dataset.action = action;
-      b.textContent = text;
-      actions.appendChild(b);
+    for (const [action, text] of [["inside", "look inside"], ["code", "copy as code"]] as const) {
+      controlButton(actions, text, action, "seqlab-link").dataset.action = action;
     }
     tr.appendChild(actions);
     return tr;
@@ -114,8 +101,8 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
   caveatLine.dataset.part = "caveat";
   const exampleProblems = div(about, "seqlab-playground-problems");
   const bar = div(root, "seqlab-controls");
-  const train = button(bar, "Train", "train");
-  const stop = button(bar, "Stop", "stop");
+  const train = controlButton(bar, "Train", "train");
+  const stop = controlButton(bar, "Stop", "stop");
   stop.disabled = true;
   const status = document.createElement("span");
   status.className = "seqlab-progress";
@@ -477,7 +464,7 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
     if (!target || !run || !lib) return;
     if (target.dataset.action === "inside") return openRun(run);
     try {
-      showCode(codeBox, `Run #${run.id} as a notebook cell`, lib.experimentCode(run.state, `run #${run.id}`));
+      showCode(codeBox, `Run #${run.id} as a notebook cell`, lib.experimentCode(run.state, `run #${run.id}`, run.ended === "stopped" && run.stepsTaken > 0 ? run.stepsTaken : undefined));
     } catch (e) {
       showError(codeBox, "The code could not be written", [String((e as Error)?.message ?? e)]);
     }
