@@ -232,7 +232,7 @@ describe("the playground in JupyterLab", () => {
     await set("task", "text");
     expect(await playground().locator("textarea[data-setting='text']").getAttribute("maxlength")).toBe("2000");
     expect(await playground().locator("[data-setting='lag']").isVisible()).toBe(false);
-    await expect.poll(() => playground().locator("[data-part='about']").textContent()).toMatch(/^Next word on your text/);
+    await expect.poll(() => playground().locator("[data-part='about']").textContent()).toMatch(/^Next token on your text/);
     await expect.poll(() => playground().locator("[data-part='example']").textContent()).toMatch(/^example: the cat sat on the mat/i);
     // No sentence of two tokens: the library's message in the problems box, nothing thrown.
     await playground().locator("textarea[data-setting='text']").fill("Hi");
