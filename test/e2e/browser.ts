@@ -145,6 +145,32 @@ export async function hoverLabelOffset(page: Page, graph: Locator, at: { x: numb
   return { dx: Math.min(Math.abs(box.x - at.x), Math.abs(box.x + box.width - at.x)), level: box.y <= at.y && at.y <= box.y + box.height, text };
 }
 
+/**
+ * A screenshot for the README from the top of `from` to the bottom of `to` (one output), in a
+ * viewport tall enough to hold it all: JupyterLab scrolls the notebook inside a panel, so an
+ * element taller than the viewport would come out cut.
+ */
+export async function saveRegionImage(page: Page, from: Locator, to: Locator, name: string, maxKB = 150): Promise<void> {
+  mkdirSync(IMAGES, { recursive: true });
+  const path = join(IMAGES, `${name}.png`);
+  const before = page.viewportSize()!;
+  await page.mouse.move(5, 5);
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.setViewportSize({ width: before.width, height: Math.min(4000, Math.ceil(b.y + b.height - a.y) + 800) });
+  try {
+    await from.scrollIntoViewIfNeeded();
+    const top = (await from.boundingBox())!;
+    const bottom = (await to.boundingBox())!;
+    const x = Math.min(top.x, bottom.x);
+    const width = Math.max(top.x + top.width, bottom.x + bottom.width) - x;
+    await page.screenshot({ path, clip: { x, y: top.y, width, height: bottom.y + bottom.height - top.y }, animations: "disabled" });
+  } finally {
+    await page.setViewportSize(before);
+  }
+  expect(statSync(path).size, `${name}.png size`).toBeLessThanOrEqual(maxKB * 1024);
+}
+
 /** An element screenshot of a plot output for the README, kept small. */
 export async function saveImage(page: Page, plot: Locator, name: string): Promise<void> {
   mkdirSync(IMAGES, { recursive: true });

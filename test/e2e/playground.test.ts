@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page, Worker } from "playwright-core";
-import { launchChromium, openNotebook, runAllCells, saveImage, screenshot, traceCount, watchConsole, type ConsoleLog } from "./browser.js";
+import { launchChromium, openNotebook, runAllCells, saveImage, saveRegionImage, screenshot, traceCount, waitForKernelIdle, watchConsole, type ConsoleLog } from "./browser.js";
 import { executeNotebook, RESULTS, startLab, type LabServer } from "./jupyter.js";
 
 let lab: LabServer;
@@ -160,7 +160,7 @@ async function insideDrawn(): Promise<void> {
 const caseRuns: number[] = [];
 
 beforeAll(async () => {
-  lab = await startLab("playground", ["test/e2e/notebooks/playground.ipynb"]);
+  lab = await startLab("playground", ["test/e2e/notebooks/playground.ipynb", "test/e2e/notebooks/playground-readme.ipynb"]);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   consoleLog = watchConsole(page);
@@ -547,6 +547,26 @@ describe("the playground in JupyterLab", () => {
     await page.locator(".lm-Menu-itemLabel", { hasText: /^Clear Outputs of All Cells$/ }).click();
     await expect.poll(() => page.locator(".seqlab-playground").count(), { timeout: 10_000 }).toBe(0);
     await closed;
+  });
+
+  it("a playground shipped with a sweep (as a lecturer would) sweeps as set up, and its run opens inside (the README's picture)", async () => {
+    // A workspace of its own, so that only this notebook opens (the first one stays in the default workspace).
+    await page.goto(`${lab.url}/lab/workspaces/readme/tree/playground-readme.ipynb?token=${lab.token}`);
+    await page.waitForSelector("body[data-seqlab-lab-ready=true]", { state: "attached", timeout: 90_000 });
+    await waitForKernelIdle(page);
+    await runAllCells(page);
+    const shipped = page.locator(".seqlab-plot:has(.seqlab-playground)").last();
+    await shipped.scrollIntoViewIfNeeded();
+    expect(await shipped.locator(".seqlab-title").first().textContent()).toBe("Which cell remembers 10 steps, and how big must it be?");
+    await shipped.locator("button[data-part='sweep']").click();
+    await expect.poll(() => shipped.locator(".seqlab-heatmap .seqlab-heat-cell").count(), { timeout: 120_000 }).toBe(6);
+    await expect.poll(async () => (await shipped.locator(".seqlab-heat-cell").allTextContents()).every((t) => /^\d/.test(t.trim())), { timeout: 120_000 }).toBe(true);
+    await expect.poll(() => shipped.locator("button[data-part='sweep']").isEnabled(), { timeout: 60_000 }).toBe(true);
+    const rows = await shipped.locator(".seqlab-runs tr[data-run]").count();
+    expect(rows).toBe(6);
+    await shipped.locator(".seqlab-heat-cell").nth(3).click();
+    await expect.poll(() => shipped.locator(".seqlab-playground-inside [data-inside='gradients'] .js-plotly-plot").count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+    await saveRegionImage(page, shipped.locator(".seqlab-heatmap"), shipped.locator(".seqlab-playground-inside"), "playground-sweep", 260);
   });
 
   it("logged no errors in the page", () => {
