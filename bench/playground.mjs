@@ -24,22 +24,30 @@ const CONFIGS = [
 const SWEEP = { settings: { task: "recall", lag: 10, steps: 300 }, sweep: { params: ["cell", "hiddenSize"], values: [["rnn", "lstm"], [32, 64, 128]] } };
 const WINDOW_MS = 4000;
 
-/** Frames in the next `ms` milliseconds, and the longest gap between two, measured in the page. */
+/**
+ * Frames in the next `ms` milliseconds, the longest gap between two, and the main thread's long
+ * tasks (over 50 ms, as the browser reports them), measured in the page.
+ */
 function frames(page, ms) {
   return page.evaluate((window_) => new Promise((done) => {
     const times = [];
+    const long = [];
+    const observer = new PerformanceObserver((list) => long.push(...list.getEntries().map((e) => e.duration)));
+    observer.observe({ type: "longtask" });
     const start = performance.now();
     const tick = (t) => {
       times.push(t);
       if (performance.now() - start < window_) requestAnimationFrame(tick);
       else {
+        observer.disconnect();
         const gaps = times.slice(1).map((v, k) => v - times[k]);
-        done({ fps: (1000 * (times.length - 1)) / (times.at(-1) - times[0]), maxGapMs: Math.max(...gaps) });
+        done({ fps: (1000 * (times.length - 1)) / (times.at(-1) - times[0]), maxGapMs: Math.max(...gaps), longTasks: long });
       }
     };
     requestAnimationFrame(tick);
   }), ms);
 }
+const longText = (f) => `${f.longTasks.length} long task${f.longTasks.length === 1 ? "" : "s"}${f.longTasks.length ? ` (${f.longTasks.map((d) => d.toFixed(0)).join(", ")} ms)` : ""}`;
 
 /** Trains the `index`th playground ROUNDS times (with `part` "sweep": sweeps), stopping each; frame rate during the first. */
 async function measure(page, index, part = "train") {
@@ -100,14 +108,14 @@ async function main() {
       const { training, stops, status } = await measure(page, k);
       const sorted = [...stops].sort((a, b) => a - b);
       console.log(`${JSON.stringify(CONFIGS[k])}:`);
-      console.log(`  while training: ${training.fps.toFixed(1)} fps (longest frame gap ${training.maxGapMs.toFixed(0)} ms) over ${WINDOW_MS / 1000} s`);
+      console.log(`  while training: ${training.fps.toFixed(1)} fps (longest frame gap ${training.maxGapMs.toFixed(0)} ms, ${longText(training)}) over ${WINDOW_MS / 1000} s`);
       console.log(`  Stop → Train enabled again: ${stops.map((s) => s.toFixed(0)).join(", ")} ms (median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, max ${sorted.at(-1).toFixed(0)} ms)`);
       console.log(`  last status: ${status}`);
     }
     const { training, stops, status } = await measure(page, CONFIGS.length, "sweep");
     const sorted = [...stops].sort((a, b) => a - b);
     console.log(`sweep ${JSON.stringify(SWEEP.sweep)} at ${JSON.stringify(SWEEP.settings)}:`);
-    console.log(`  while sweeping: ${training.fps.toFixed(1)} fps (longest frame gap ${training.maxGapMs.toFixed(0)} ms) over ${WINDOW_MS / 1000} s`);
+    console.log(`  while sweeping: ${training.fps.toFixed(1)} fps (longest frame gap ${training.maxGapMs.toFixed(0)} ms, ${longText(training)}) over ${WINDOW_MS / 1000} s`);
     console.log(`  Stop → Sweep enabled again: ${stops.map((s) => s.toFixed(0)).join(", ")} ms (median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, max ${sorted.at(-1).toFixed(0)} ms)`);
     console.log(`  last status: ${status}`);
   } finally {

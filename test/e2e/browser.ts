@@ -155,13 +155,21 @@ export async function saveRegionImage(page: Page, from: Locator, to: Locator, na
   const path = join(IMAGES, `${name}.png`);
   const before = page.viewportSize()!;
   await page.mouse.move(5, 5);
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
+  // Both visible first: a resize redraws the plots inside (they follow the panel's size).
+  const box = async (l: Locator): Promise<{ x: number; y: number; width: number; height: number }> => {
+    await l.waitFor({ state: "visible" });
+    const got = await l.boundingBox();
+    if (!got) throw new Error(`saveRegionImage(${name}): ${l} has no box on the page`);
+    return got;
+  };
+  const a = await box(from);
+  const b = await box(to);
   await page.setViewportSize({ width: before.width, height: Math.min(4000, Math.ceil(b.y + b.height - a.y) + 800) });
   try {
+    await page.waitForTimeout(500);
     await from.scrollIntoViewIfNeeded();
-    const top = (await from.boundingBox())!;
-    const bottom = (await to.boundingBox())!;
+    const top = await box(from);
+    const bottom = await box(to);
     const x = Math.min(top.x, bottom.x);
     const width = Math.max(top.x + top.width, bottom.x + bottom.width) - x;
     await page.screenshot({ path, clip: { x, y: top.y, width, height: bottom.y + bottom.height - top.y }, animations: "disabled" });

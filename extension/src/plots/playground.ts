@@ -169,7 +169,9 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
       stepsPerSecond: current.msPerStep ? 1000 / current.msPerStep : null, secondsLeft: null, done: false,
     };
     const curves = l.trainingPayload(
-      runs.map((r) => ({
+      // Drawn as they will be kept (at most PLAYGROUND_MAX_POINTS points a run): a plotly
+      // redraw's cost grows with the points, and it is paid once a second while a run trains.
+      runs.map((run) => l.keptPlaygroundRun(run)).map((r) => ({
         name: runName(l, r), steps: r.curve.steps,
         // A kept gap (null) is a NaN to the builder, which shows it as a gap again.
         loss: r.curve.loss.map((v) => v ?? NaN), accuracy: r.curve.accuracy.map((v) => v ?? NaN),
@@ -179,6 +181,8 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
       "plot.playground",
     );
     await drawTraining(chart, curves);
+    // The table and the heatmap in a task of their own, after the chart's (see drawTraining).
+    await new Promise((next) => requestAnimationFrame(next));
     table_();
   };
 

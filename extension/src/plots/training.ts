@@ -57,7 +57,10 @@ export async function drawTraining(host: HTMLElement, plot: TrainingPlot): Promi
   drawn.progress.hidden = !plot.progress;
   drawn.root.dataset.renders = String(Number(drawn.root.dataset.renders ?? 0) + 1);
 
-  for (const metric of plot.metrics) {
+  for (const [k, metric] of plot.metrics.entries()) {
+    // One panel per task: a panel with many runs takes tens of ms to draw, and two in one task
+    // would hold a frame for all of them (the playground redraws while it trains).
+    if (k > 0) await new Promise((next) => requestAnimationFrame(next));
     const traces: Data[] = plot.runs.flatMap((run, k) => {
       const y = run[metric];
       if (!y) return [];
