@@ -569,6 +569,25 @@ describe("the playground in JupyterLab", () => {
     await saveRegionImage(page, shipped.locator(".seqlab-heatmap"), shipped.locator(".seqlab-playground-inside"), "playground-sweep", 260);
   });
 
+  it("Stop during a sweep ends the run under way as stopped and starts none of the rest", async () => {
+    const shipped = page.locator(".seqlab-plot:has(.seqlab-playground)").last();
+    const rows = shipped.locator(".seqlab-runs tr[data-run]");
+    const before = await rows.count();
+    await shipped.locator("select[data-setting='steps']").selectOption({ label: "1000" });
+    await shipped.locator("button[data-part='sweep']").click();
+    // The sweep's first run has taken steps: its status line counts them.
+    await expect.poll(async () => /step [1-9]\d*\/1000/.test((await shipped.locator(".seqlab-controls [role='status']").first().textContent()) ?? ""), { timeout: 60_000 }).toBe(true);
+    await shipped.locator("button[data-part='stop']").click();
+    await expect.poll(() => shipped.locator("button[data-part='sweep']").isEnabled(), { timeout: 30_000 }).toBe(true);
+    // Longer than a run's start takes: had the sweep gone on, a second row would be there.
+    await page.waitForTimeout(2000);
+    expect(await rows.count()).toBe(before + 1);
+    const head = await shipped.locator(".seqlab-runs th").allTextContents();
+    const cells = await rows.last().locator("td").allTextContents();
+    expect(cells[head.indexOf("ended")]).toMatch(/^stopped by you at step \d+$/);
+    expect(await shipped.locator("button[data-part='train']").isEnabled()).toBe(true);
+  });
+
   it("logged no errors in the page", () => {
     expect(consoleLog.errors).toEqual([]);
   });
