@@ -7,7 +7,8 @@ import { playgroundSummary } from "../dist/plot/playground-kit.js";
 import { PLAYGROUND_TASKS } from "../dist/plot/schema-entry.js";
 
 const models = [
-  { cell: "feedforward" }, { cell: "rnn" }, { cell: "lstm" }, { cell: "gru" }, { cell: "lstm", bidirectional: true },
+  { cell: "feedforward" }, { cell: "rnn" }, { cell: "rnn", nonlinearity: "relu" }, { cell: "lstm" }, { cell: "lstm", forgetBias: 1 },
+  { cell: "gru" }, { cell: "gru", resetPosition: "before", updateConvention: "textbook" }, { cell: "lstm", bidirectional: true }, { cell: "lstm", numLayers: 2 },
 ];
 const rows = [];
 for (const task of PLAYGROUND_TASKS) {
