@@ -114,8 +114,10 @@ const rowRunDone = async (id: number): Promise<boolean> => {
   return row["test accuracy"] !== "—" || row["ended"] !== "";
 };
 
-/** Runs `code` as the one cell of a fresh notebook in the real kernel; returns the "final loss" it printed. */
-async function finalLossInKernel(code: string, name: string): Promise<number> {
+type KernelOutput = { text?: string | string[]; data?: Record<string, unknown> };
+
+/** Runs `code` as the one cell of a fresh notebook in the real kernel; returns the cell's outputs. */
+async function runInKernel(code: string, name: string): Promise<KernelOutput[]> {
   // A fresh folder under the repository's test results: tslab finds "seqlab" from inside the repository only.
   mkdirSync(RESULTS, { recursive: true });
   const dir = mkdtempSync(join(RESULTS, "playground-code-"));
@@ -127,7 +129,12 @@ async function finalLossInKernel(code: string, name: string): Promise<number> {
   };
   writeFileSync(path, JSON.stringify(nb));
   const { notebook } = await executeNotebook(path, 300);
-  const outputs = (notebook as unknown as { cells: { outputs?: { text?: string | string[] }[] }[] }).cells[0]!.outputs ?? [];
+  return (notebook as unknown as { cells: { outputs?: KernelOutput[] }[] }).cells[0]!.outputs ?? [];
+}
+
+/** Runs `code` in the real kernel (runInKernel); returns the "final loss" it printed. */
+async function finalLossInKernel(code: string, name: string): Promise<number> {
+  const outputs = await runInKernel(code, name);
   const text = outputs.map((o) => (Array.isArray(o.text) ? o.text.join("") : o.text ?? "")).join("");
   const m = /final loss (\S+) · test accuracy/.exec(text);
   if (!m) throw new Error(`the copied code printed no final loss:\n${text}`);
@@ -567,6 +574,22 @@ describe("the playground in JupyterLab", () => {
     await shipped.locator(".seqlab-heat-cell").nth(3).click();
     await expect.poll(() => shipped.locator(".seqlab-playground-inside [data-inside='gradients'] .js-plotly-plot").count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
     await saveRegionImage(page, shipped.locator(".seqlab-heatmap"), shipped.locator(".seqlab-playground-inside"), "playground-sweep", 260);
+  });
+
+  it("Share gives the cell that shows this playground as set up (settings and sweep), and the kernel shows it so", async () => {
+    const shipped = page.locator(".seqlab-plot:has(.seqlab-playground)").last();
+    await shipped.locator("select[data-setting='seed']").selectOption({ label: "2" });
+    await shipped.locator("button[data-part='share']").click();
+    const code = (await shipped.locator(".seqlab-playground-code pre").textContent()) ?? "";
+    expect(code).toBe([
+      'import { plot } from "seqlab";', "",
+      'plot.playground({ lag: 10, steps: 100, seed: 2, backend: "wasm" }, { title: "Which cell remembers 10 steps, and how big must it be?", sweep: { params: ["cell","hiddenSize"], values: [["rnn","lstm","gru"],[4,16]] } });',
+    ].join("\n"));
+    const shown = (await runInKernel(code, "share")).map((o) => o.data?.["application/vnd.seqlab.v1+json"]).find((d) => d !== undefined);
+    const payload = (typeof shown === "string" ? JSON.parse(shown) : shown) as { state: Record<string, unknown>; sweep: unknown; title: string };
+    expect([payload.state.lag, payload.state.steps, payload.state.seed, payload.state.backend, payload.title]).toEqual([10, 100, 2, "wasm", "Which cell remembers 10 steps, and how big must it be?"]);
+    expect(payload.sweep).toEqual({ params: ["cell", "hiddenSize"], values: [["rnn", "lstm", "gru"], [4, 16]] });
+    await shipped.locator("select[data-setting='seed']").selectOption({ label: "0" });
   });
 
   it("Stop during a sweep ends the run under way as stopped and starts none of the rest", async () => {

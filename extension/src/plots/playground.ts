@@ -104,6 +104,9 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
   const train = controlButton(bar, "Train", "train");
   const stop = controlButton(bar, "Stop", "stop");
   stop.disabled = true;
+  // Share: the cell that shows this playground as it is set up now, to hand out as a question.
+  const share = controlButton(bar, "Share", "share");
+  share.title = "The notebook cell that shows this playground with the settings and the sweep chosen here";
   const status = document.createElement("span");
   status.className = "seqlab-progress";
   status.setAttribute("role", "status");
@@ -460,6 +463,14 @@ export async function drawPlayground(host: HTMLElement, payload: PlaygroundPlot,
     if (trainedHere.has(run.id)) return ask();
     inside.say(title, "This run was kept from before: its model is not in this page.", { text: "train it again to look inside", act: ask });
   }
+
+  share.addEventListener("click", () => {
+    void library().then((l) => {
+      if (context.signal.aborted) return;
+      const chosen = sweep.read();
+      showCode(codeBox, "This playground as it is set up, as a notebook cell", l.playgroundCall(controls.read(), "sweep" in chosen ? chosen.sweep : undefined, payload.title));
+    }).catch((e: unknown) => showError(codeBox, "The cell could not be written", [String((e as Error)?.message ?? e)]));
+  });
 
   table.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target.closest<HTMLElement>("button[data-action]") : null;
