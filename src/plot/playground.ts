@@ -19,7 +19,7 @@ import { bucketBounds, bucketMeans } from "./downsample.js";
 import { emit, fmtOrGap, textTable } from "./emit.js";
 import { label } from "./sample.js";
 import {
-  checkPlaygroundState, checkPlaygroundSweep, defaultPlaygroundState, MIME_TYPE, PLAYGROUND_MAX_POINTS, PLAYGROUND_MAX_RUNS, PLAYGROUND_PARAM_NAMES,
+  assertPlaygroundState, assertPlaygroundSweep, defaultPlaygroundState, MIME_TYPE, PLAYGROUND_MAX_POINTS, PLAYGROUND_MAX_RUNS, PLAYGROUND_PARAM_NAMES,
   PLAYGROUND_PARAMS, PLAYGROUND_RUNS_VERSION, PLAYGROUND_TASK_ABOUT, playgroundParamApplies, validatePlot,
   type Json, type PlaygroundPlot, type PlaygroundRun, type PlaygroundState, type PlaygroundSweep,
 } from "./schema.js";
@@ -38,9 +38,8 @@ const WHERE = "Train and Sweep run in the page, in a background worker, with the
 export function playground(settings: Partial<PlaygroundState> = {}, opts: PlaygroundOptions = {}): PlaygroundPlot {
   const who = "plot.playground";
   const state = { ...defaultPlaygroundState(), ...settings };
-  const errors: string[] = [];
-  if (!checkPlaygroundState(state, errors, "settings")) throw new RangeError(`${who}: ${errors.join("; ")}`);
-  if (opts.sweep !== undefined && !checkPlaygroundSweep(opts.sweep as unknown as Json, errors, "sweep")) throw new RangeError(`${who}: ${errors.join("; ")}`);
+  assertPlaygroundState(who, state);
+  if (opts.sweep !== undefined) assertPlaygroundSweep(who, opts.sweep);
   const payload: PlaygroundPlot = {
     version: 1,
     kind: "playground",
@@ -49,7 +48,8 @@ export function playground(settings: Partial<PlaygroundState> = {}, opts: Playgr
     state,
     ...(opts.sweep ? { sweep: { params: [...opts.sweep.params], values: opts.sweep.values.map((v) => [...v]) } } : {}),
   };
-  const summary = `[seqlab plot: playground, ${playgroundSummary(state).model} on ${playgroundSummary(state).task}]`;
+  const { model, task } = playgroundSummary(state);
+  const summary = `[seqlab plot: playground, ${model} on ${task}]`;
   return emit(who, payload, { text: playgroundText(payload), svg: playgroundSvg(payload) }, opts, summary);
 }
 
@@ -105,8 +105,7 @@ export const playgroundAbout = (state: PlaygroundState): string => PLAYGROUND_TA
  * setting's values varying slowest. Checked first, so a bad sweep throws naming what is wrong.
  */
 export function sweepSettings(base: PlaygroundState, sweep: PlaygroundSweep): PlaygroundState[] {
-  const errors: string[] = [];
-  if (!checkPlaygroundSweep(sweep as unknown as Json, errors)) throw new RangeError(`sweep: ${errors.join("; ")}`);
+  assertPlaygroundSweep("sweep", sweep);
   let out: PlaygroundState[] = [{ ...base }];
   sweep.params.forEach((key, k) => {
     out = out.flatMap((s) => sweep.values[k]!.map((v) => ({ ...s, [key]: v }) as PlaygroundState));
@@ -120,9 +119,8 @@ export function sweepSettings(base: PlaygroundState, sweep: PlaygroundSweep): Pl
  * ships the cell ("Share").
  */
 export function playgroundCall(state: PlaygroundState, sweep?: PlaygroundSweep, title?: string): string {
-  const errors: string[] = [];
-  if (!checkPlaygroundState(state as unknown as Json, errors, "settings")) throw new RangeError(`playgroundCall: ${errors.join("; ")}`);
-  if (sweep !== undefined && !checkPlaygroundSweep(sweep as unknown as Json, errors, "sweep")) throw new RangeError(`playgroundCall: ${errors.join("; ")}`);
+  assertPlaygroundState("playgroundCall", state);
+  if (sweep !== undefined) assertPlaygroundSweep("playgroundCall", sweep);
   const changed = PLAYGROUND_PARAM_NAMES.filter((k) => state[k] !== PLAYGROUND_PARAMS[k].default && (playgroundParamApplies(k, state) || sweep?.params.includes(k as never)));
   const settings = changed.map((k) => `${k}: ${JSON.stringify(state[k])}`).join(", ");
   const options = [

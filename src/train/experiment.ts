@@ -22,7 +22,7 @@ import type { CellPlot, GatesPlot, GradientFlowPlot } from "../plot/schema.js";
 import { manualSeed } from "../random.js";
 import { evaluate, Trainer, type Classifier, type StepRecord } from "./fit.js";
 import { playgroundData, type PlaygroundData } from "./playground-data.js";
-import { checkPlaygroundState, defaultPlaygroundState, type PlaygroundState } from "./playground-settings.js";
+import { assertPlaygroundState, defaultPlaygroundState, type PlaygroundState } from "./playground-settings.js";
 
 export { EXPERIMENT_SEQUENCES } from "./playground-data.js";
 
@@ -41,7 +41,7 @@ export interface ExperimentInside {
  * initial weights are the same on every run. `forgetBias` is set as notebook 05 does: the
  * forget rows (H … 2H) of every bias_hh to b_f and of every bias_ih to 0, so b_f is the whole bias.
  */
-export function experimentModel(state: PlaygroundState, data: Pick<PlaygroundData, "inputSize" | "numClasses" | "perStep">): Classifier {
+function experimentModel(state: PlaygroundState, data: Pick<PlaygroundData, "inputSize" | "numClasses" | "perStep">): Classifier {
   manualSeed(state.seed);
   const { inputSize, numClasses } = data;
   if (state.cell === "feedforward") return new WindowClassifier({ window: state.window, inputSize, hiddenSize: state.hiddenSize, numClasses });
@@ -57,8 +57,8 @@ export function experimentModel(state: PlaygroundState, data: Pick<PlaygroundDat
 
 function setForgetBias(model: Module, H: number, value: number): void {
   for (const [name, p] of model.namedParameters()) {
-    if (!/^rnn\.bias_(ih|hh)_l/.test(name)) continue;
-    p.data.fill(name.startsWith("rnn.bias_hh") ? value : 0, H, 2 * H);
+    const bias = /^rnn\.bias_(ih|hh)_l/.exec(name)?.[1];
+    if (bias) p.data.fill(bias === "hh" ? value : 0, H, 2 * H);
   }
 }
 
@@ -80,9 +80,7 @@ export class Experiment {
   /** Builds the data and the model from `settings` (the rest at the playground's defaults). */
   constructor(settings: Partial<PlaygroundState> = {}) {
     const state = { ...defaultPlaygroundState(), ...settings };
-    const errors: string[] = [];
-    if (!checkPlaygroundState(state, errors, "settings")) throw new RangeError(`Experiment: ${errors.join("; ")}`);
-    this.state = state;
+    this.state = assertPlaygroundState("Experiment", state);
     this.data = playgroundData(state);
     this.trainer = new Trainer(experimentModel(state, this.data), this.data.train, {
       lr: state.lr, batchSize: state.batchSize, seed: state.seed, ...(state.clip === "off" ? {} : { clip: state.clip }),

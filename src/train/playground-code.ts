@@ -9,7 +9,7 @@
  * the library's defaults are left out, so the cell shows only what the run chose.
  */
 import { EXPERIMENT_SEQUENCES, TEST_SEED_OFFSET } from "./playground-data.js";
-import { checkPlaygroundState, LECTURE_TEXT, PLAYGROUND_PARAMS, type PlaygroundState } from "./playground-settings.js";
+import { assertPlaygroundState, LECTURE_TEXT, PLAYGROUND_PARAMS, type PlaygroundState } from "./playground-settings.js";
 
 /** A string or number as TypeScript source. JSON's escaping keeps any pasted text one string literal. */
 const lit = (v: string | number | boolean): string => JSON.stringify(v);
@@ -87,8 +87,7 @@ function modelLines(s: PlaygroundState, perStep: boolean): { imports: string[]; 
  * `stepsTaken`, for a run stopped early, trains only as far as the run went.
  */
 export function experimentCode(settings: PlaygroundState, name = "playground run", stepsTaken?: number): string {
-  const errors: string[] = [];
-  if (!checkPlaygroundState(settings, errors, "settings")) throw new RangeError(`experimentCode: ${errors.join("; ")}`);
+  assertPlaygroundState("experimentCode", settings);
   if (stepsTaken !== undefined && (!Number.isInteger(stepsTaken) || stepsTaken < 1 || stepsTaken > settings.steps)) {
     throw new RangeError(`experimentCode: stepsTaken must be an integer from 1 to the run's ${settings.steps} steps; got ${stepsTaken}`);
   }

@@ -278,3 +278,10 @@ export function checkPlaygroundState(state: Json, errors: string[], where = "sta
   }
   return errors.length === before;
 }
+
+/** Throws a RangeError naming `who` and every setting that is wrong; the settings themselves otherwise. */
+export function assertPlaygroundState(who: string, state: unknown): PlaygroundState {
+  const errors: string[] = [];
+  if (!checkPlaygroundState(state as Json, errors, "settings")) throw new RangeError(`${who}: ${errors.join("; ")}`);
+  return state as PlaygroundState;
+}

@@ -82,6 +82,13 @@ export function validatePlayground(p: Record<string, Json>, errors: string[]): v
   if (p.runs !== undefined) checkPlaygroundRuns(p.runs, errors);
 }
 
+/** Throws a RangeError naming `who` and what is wrong with the sweep; the sweep itself otherwise. */
+export function assertPlaygroundSweep(who: string, sweep: unknown): PlaygroundSweep {
+  const errors: string[] = [];
+  if (!checkPlaygroundSweep(sweep as Json, errors)) throw new RangeError(`${who}: ${errors.join("; ")}`);
+  return sweep as PlaygroundSweep;
+}
+
 /** Checks a sweep: one or two distinct list settings, each with 1 … PLAYGROUND_SWEEP_MAX_VALUES distinct values among its choices. */
 export function checkPlaygroundSweep(sweep: Json, errors: string[], where = "sweep"): sweep is PlaygroundSweep & Json {
   const before = errors.length;
