@@ -9,7 +9,7 @@ import { longRangeTask, recallTask, sentimentTask, taggingTask, type SequenceTas
 import { fmtShape, ShapeError } from "../errors.js";
 import { narrow } from "../ops/shape.js";
 import { checkNumber } from "../options.js";
-import { tensor } from "../tensor.js";
+import { checkElements, tensor } from "../tensor.js";
 import type { Dataset } from "./fit.js";
 import { LECTURE_TEXT, type PlaygroundState, type PlaygroundTask } from "./playground-settings.js";
 
@@ -85,7 +85,8 @@ export function windows(data: Dataset, window: number): Dataset {
     if (!perStep) rows.push({ n, t: T - 1, target: data.y.data[n]! });
     else for (let t = 0; t < T; t++) if (data.y.data[n * T + t]! !== -100) rows.push({ n, t, target: data.y.data[n * T + t]! });
   }
-  const out = new Float64Array(rows.length * window * V);
+  checkElements(`${who}: ${rows.length} windows of ${window} × ${V}`, rows.length * window * V, data.x.dtype);
+  const out = data.x.dtype === "float64" ? new Float64Array(rows.length * window * V) : new Float32Array(rows.length * window * V);
   rows.forEach(({ n, t }, m) => {
     for (let w = 0; w < window; w++) {
       const source = t - (window - 1) + w;

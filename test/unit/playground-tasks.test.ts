@@ -46,6 +46,10 @@ describe("windows: what a feedforward net sees", () => {
     expect(() => windows({ x, y: tensor([1, 2]) }, 0)).toThrow("windows: window must be");
     expect(() => windows({ x, y: tensor([1, 2, 3]) }, 2)).toThrow("windows: x (2, 3, 3) needs targets of shape (2,) or (2, 3), got (3,)");
     expect(() => windows({ x: tensor([[1, 2]]), y: tensor([1]) }, 2)).toThrow("windows: expected x of shape (N, T, V), got (1, 2)");
+    expect(() => windows({ x, y: tensor([1, 2]) }, NaN)).toThrow("windows: window must be a whole number ≥ 1, got NaN");
+    expect(() => windows({ x, y: tensor([1, 2]) }, 2.5)).toThrow("windows: window must be a whole number ≥ 1, got 2.5");
+    // Refused before anything is allocated: 2 windows of 1e9 × 3 numbers.
+    expect(() => windows({ x, y: tensor([1, 2]) }, 1e9)).toThrow("windows: 2 windows of 1000000000 × 3 would hold 6.00e+9 numbers");
   });
 });
 
@@ -88,6 +92,14 @@ describe("every task and every model trains", () => {
     expect(ff.window).toBe(5);
     const tagger = modelOf(await Experiment.create({ task: "tagging" })) as RecurrentClassifier;
     expect(tagger.readout).toBe("all");
+  });
+
+  it("RecurrentClassifier takes the GRU's two options for a GRU only, each checked against its values", () => {
+    const sizes = { inputSize: 2, hiddenSize: 3, numClasses: 2 };
+    expect(() => new RecurrentClassifier({ kind: "lstm", ...sizes, resetPosition: "before" })).toThrow('RecurrentClassifier: resetPosition is for kind "gru" only, got it with kind "lstm"');
+    expect(() => new RecurrentClassifier({ kind: "rnn", ...sizes, updateConvention: "textbook" })).toThrow('RecurrentClassifier: updateConvention is for kind "gru" only, got it with kind "rnn"');
+    expect(() => new RecurrentClassifier({ kind: "gru", ...sizes, resetPosition: "middle" as "after" })).toThrow('GRU: resetPosition must be one of "after", "before", got "middle"');
+    expect(() => new RecurrentClassifier({ kind: "gru", ...sizes, updateConvention: 3 as unknown as "pytorch" })).toThrow('GRU: updateConvention must be one of "pytorch", "textbook", got 3');
   });
 
   it("the forget-gate bias setting puts b_f in every bias_hh's forget rows and 0 in bias_ih's, and changes the run", async () => {
