@@ -19,22 +19,23 @@ import { broadcastOffsets, tryBroadcastShapes } from "./layout.js";
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   assertSameDType(a, b, "matmul");
-  const shapes = `${fmtShape(a.shape)} and ${fmtShape(b.shape)}`;
+  // A function, not a string: formatting two shapes at every product costs a small model's step time.
+  const shapes = (): string => `${fmtShape(a.shape)} and ${fmtShape(b.shape)}`;
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new ShapeError(`matmul: both arguments need at least 1 dim, got shapes ${shapes}`);
+    throw new ShapeError(`matmul: both arguments need at least 1 dim, got shapes ${shapes()}`);
   }
   const aShape = a.ndim === 1 ? [1, a.shape[0]!] : a.shape;
   const bShape = b.ndim === 1 ? [b.shape[0]!, 1] : b.shape;
   const [M, K] = aShape.slice(-2) as [number, number];
   const [Kb, N] = bShape.slice(-2) as [number, number];
   if (K !== Kb) {
-    throw new ShapeError(`matmul: shapes ${shapes} cannot be multiplied (${K} columns in the first, ${Kb} rows in the second)`);
+    throw new ShapeError(`matmul: shapes ${shapes()} cannot be multiplied (${K} columns in the first, ${Kb} rows in the second)`);
   }
   const aBatch = aShape.slice(0, -2);
   const bBatch = bShape.slice(0, -2);
   const batch = tryBroadcastShapes(aBatch, bBatch);
   if (!batch) {
-    throw new ShapeError(`matmul: batch dims ${fmtShape(aBatch)} and ${fmtShape(bBatch)} of shapes ${shapes} cannot broadcast`);
+    throw new ShapeError(`matmul: batch dims ${fmtShape(aBatch)} and ${fmtShape(bBatch)} of shapes ${shapes()} cannot broadcast`);
   }
   // Which matrix of a (and of b) each matrix of the result reads.
   const aMat = broadcastOffsets(aBatch, batch);

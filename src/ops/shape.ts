@@ -28,7 +28,7 @@ function gather(name: string, a: Tensor, shape: readonly number[], offsets: Int3
 
 /** Resolves one -1 in a requested shape and checks that the sizes agree. */
 function resolveShape(a: Tensor, requested: readonly number[]): number[] {
-  const want = `${fmtShape(a.shape)} (${a.size} elements) into ${fmtShape(requested)}`;
+  const want = (): string => `${fmtShape(a.shape)} (${a.size} elements) into ${fmtShape(requested)}`;
   const free = requested.filter((d) => d === -1).length;
   if (free > 1) throw new ShapeError(`reshape: only one dim can be -1, got ${fmtShape(requested)}`);
   for (const d of requested) {
@@ -37,11 +37,11 @@ function resolveShape(a: Tensor, requested: readonly number[]): number[] {
   const known = sizeOf(requested.filter((d) => d !== -1));
   if (free === 1) {
     if (known === 0 || a.size % known !== 0) {
-      throw new ShapeError(`reshape: cannot reshape ${want}: ${a.size} is not a multiple of ${known}`);
+      throw new ShapeError(`reshape: cannot reshape ${want()}: ${a.size} is not a multiple of ${known}`);
     }
     return requested.map((d) => (d === -1 ? a.size / known : d));
   }
-  if (known !== a.size) throw new ShapeError(`reshape: cannot reshape ${want} (${known} elements)`);
+  if (known !== a.size) throw new ShapeError(`reshape: cannot reshape ${want()} (${known} elements)`);
   return [...requested];
 }
 

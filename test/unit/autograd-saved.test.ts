@@ -16,6 +16,19 @@ describe("backward checks the tensors it saved", () => {
     expect(b.grad).toBeNull();
   });
 
+  it("notices a change to any one element, whichever lane of the digest it falls in, and a swap of two", () => {
+    for (let at = 0; at < 7; at++) {
+      const a = tensor([1, 2, 3, 4, 5, 6, 7], { requiresGrad: true });
+      const y = a.mul(a).sum();
+      a.data[at] = a.data[at]! + 1e-6;
+      expect(() => y.backward(), `element ${at}`).toThrow(/input 1 of mul/);
+    }
+    const a = tensor([1, 2, 3, 4, 5, 6, 7, 8], { requiresGrad: true });
+    const y = a.mul(a).sum();
+    [a.data[0], a.data[1]] = [a.data[1]!, a.data[0]!];
+    expect(() => y.backward()).toThrow(/was changed after the forward pass/);
+  });
+
   it("names an output changed in place (tanh's backward reads y)", () => {
     const x = tensor([[0.1, 0.2], [0.3, 0.4]], { dtype: "float64", requiresGrad: true });
     const y = x.tanh();

@@ -12,7 +12,7 @@ import {
 } from "../../src/index.js";
 import { gemm, gemmJs } from "../../src/kernels/gemm.js";
 import { recycleStats } from "../../src/kernels/recycle.js";
-import { wasmRuntime, type KernelExports, type WasmRuntime } from "../../src/kernels/wasm.js";
+import { splitSpec, wasmRuntime, type KernelExports, type WasmRuntime } from "../../src/kernels/wasm.js";
 
 const startedWith = getBackend();
 afterEach(() => setBackend(startedWith));
@@ -358,6 +358,49 @@ describe("threads (Node worker threads on the shared WebAssembly memory)", () =>
     expect(two.length).toBe(one.length);
     two.forEach((a, i) => expect(a.every((v, q) => Object.is(v, one[i]![q])), `array ${i}`).toBe(true));
     expect(C2.every((v, q) => Object.is(v, C1[q]))).toBe(true);
+  });
+
+  it("splits a product along C's longer side, in whole micro-kernel tiles, and not at all when C is too small", () => {
+    // Wide C (a time step's h·W_hhᵀ, 32×1024): chunks of whole 8-column strips, 4 per thread.
+    expect(splitSpec(32, 1024, 2)).toBe(128);
+    // Tall C (dW_ih = dGxᵀ·x of char-medium's first layer, 1024×32): chunks of whole 4-row tiles.
+    expect(splitSpec(1024, 32, 2)).toBe(-128);
+    // Ragged sizes still give whole tiles, and the chunks cover C.
+    const cols = splitSpec(30, 170, 2);
+    expect(cols % 8).toBe(0);
+    expect(cols * 8).toBeGreaterThanOrEqual(170);
+    const rows = -splitSpec(301, 20, 2);
+    expect(rows % 4).toBe(0);
+    expect(rows * 8).toBeGreaterThanOrEqual(301);
+    // Too narrow for one strip per thread and too short for one tile per thread: one thread.
+    expect(splitSpec(6, 12, 2)).toBe(0);
+  });
+
+  it("split by rows and by columns, ragged, accumulating or not, products are bit-for-bit those of one thread", async () => {
+    const shapes: [number, number, number, boolean, boolean][] = [
+      [1030, 36, 300, true, false], // tall: split by rows (dGxᵀ·x)
+      [36, 1030, 300, false, true], // wide: split by columns (h·W_hhᵀ)
+      [301, 298, 77, false, false], // square and ragged
+    ];
+    setBackend("wasm");
+    const run = (): Float32Array[] => shapes.map(([M, N, K, tA, tB], s) => {
+      const C = data(M * N, 40 + s);
+      gemm(M, N, K, data(M * K, 20 + s), 0, tA, data(K * N, 30 + s), 0, tB, C, 0, s === 1);
+      return C;
+    });
+    const one = run();
+    expect(await setThreads(2)).toBe(2);
+    const two = run();
+    expect(await setThreads(1)).toBe(1);
+    two.forEach((c, s) => expect(c.every((v, q) => Object.is(v, one[s]![q])), `shape ${s}`).toBe(true));
+    // And they are the products: against the TypeScript reference to float32 rounding.
+    shapes.forEach(([M, N, K, tA, tB], s) => {
+      const C = data(M * N, 40 + s);
+      gemmJs(M, N, K, data(M * K, 20 + s), 0, tA, data(K * N, 30 + s), 0, tB, C, 0, s === 1);
+      let worst = 0;
+      for (let q = 0; q < C.length; q++) worst = Math.max(worst, Math.abs(C[q]! - one[s]![q]!) / (1 + Math.abs(C[q]!)));
+      expect(worst, `shape ${s}`).toBeLessThan(1e-4);
+    });
   });
 
   it("rejects a thread count below 1", async () => {
