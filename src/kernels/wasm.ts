@@ -41,6 +41,8 @@ export interface KernelExports extends Record<GateName, GateExport> {
   rowMaxSumExp(N: number, C: number, x: number, rowMax: number, rowSum: number): void;
   scaledSoftmax(N: number, C: number, x: number, rowMax: number, logSum: number, g: number, out: number): void;
   addColumnSums(rows: number, n: number, src: number, dst: number): void;
+  /** One Adam step on n float32 values (see assembly/adam.ts). */
+  adamStep(n: number, p: number, g: number, m: number, v: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number, wd: number, shrink: number): void;
 }
 
 const PAGE = 65536;

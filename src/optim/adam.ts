@@ -7,6 +7,7 @@ import { Tensor, allocate, type TypedData } from "../tensor.js";
 import { Optimizer, type OptimizerOptions, type ParamsInput } from "./optimizer.js";
 import { checkNumber } from "../options.js";
 import { OptionError } from "../errors.js";
+import { adamWasm } from "../kernels/adam.js";
 
 export interface AdamOptions extends OptimizerOptions {
   /** Learning rate (default 1e-3). */
@@ -75,6 +76,8 @@ export class Adam extends Optimizer<AdamState> {
     const decoupled = this.decoupled;
     const shrink = 1 - lr * wd;
     const stepSize = lr / biasCorrection1;
+    const scalars = { beta1, beta2, stepSize, bc2Sqrt: biasCorrection2Sqrt, eps, wd: decoupled ? 0 : wd, shrink: decoupled ? shrink : 1 };
+    if (adamWasm(data, grad, m, v, scalars)) return;
     for (let k = 0; k < n; k++) {
       let g = grad[k]!;
       if (decoupled) data[k]! *= shrink;

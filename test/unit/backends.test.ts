@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  GRU, LSTM, RNN, Generator, crossEntropy, getBackend, getThreads, randn, setBackend, setThreads, sum, usingWasm, type BackendName, type Tensor,
+  Adam, AdamW, GRU, LSTM, RNN, Generator, crossEntropy, getBackend, getThreads, randn, setBackend, setThreads, sum, usingWasm, type BackendName, type Tensor,
 } from "../../src/index.js";
 import { gemm, gemmJs } from "../../src/kernels/gemm.js";
 import { recycleStats } from "../../src/kernels/recycle.js";
@@ -219,6 +219,58 @@ describe("recurrent layers: WebAssembly gate kernels against the TypeScript cell
     const values = [...out.data];
     expect(values.slice(0, 8).every(Number.isFinite)).toBe(true);
     expect(values.slice(8).every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe("Adam and AdamW: the WebAssembly step against the TypeScript loop", () => {
+  /** Five steps of `Opt` on three float32 parameters (one of a ragged length), on `backend`: the parameters and moments after. */
+  function steps(backend: BackendName, Opt: typeof Adam, opts: ConstructorParameters<typeof Adam>[1]): Float32Array[] {
+    setBackend(backend);
+    const params = [4099, 64, 3].map((n, k) => {
+      const p = randn([n], { generator: new Generator(60 + k), requiresGrad: true });
+      return p;
+    });
+    const opt = new Opt(params, opts);
+    const gen = new Generator(70);
+    for (let t = 0; t < 5; t++) {
+      for (const p of params) p.grad = randn([p.size], { generator: gen });
+      opt.step();
+    }
+    return params.flatMap((p) => {
+      const s = opt.state.get(p)!;
+      return [p.data, s.expAvg.data, s.expAvgSq.data] as Float32Array[];
+    });
+  }
+
+  for (const [name, Opt, opts] of [
+    ["Adam", Adam, { lr: 0.01 }],
+    ["Adam with weight decay", Adam, { lr: 0.01, weightDecay: 0.1, betas: [0.8, 0.99] as [number, number] }],
+    ["AdamW", AdamW, { lr: 0.01, weightDecay: 0.05 }],
+  ] as const) {
+    it(`${name}: parameters and both moments agree to float32 rounding after five steps`, () => {
+      const wasm = steps("wasm", Opt, opts);
+      const js = steps("js", Opt, opts);
+      // Float32 rounding at each array's scale: a parameter that passes near 0 keeps the
+      // rounding error of the larger values it came from, in either implementation.
+      wasm.forEach((a, i) => {
+        let worst = 0, scale = 0;
+        for (let q = 0; q < a.length; q++) {
+          worst = Math.max(worst, Math.abs(a[q]! - js[i]![q]!));
+          scale = Math.max(scale, Math.abs(js[i]![q]!));
+        }
+        expect(worst / scale, `array ${i}`).toBeLessThan(1e-6);
+      });
+      // The step moved the parameters (a test that would pass on a no-op would prove nothing).
+      expect(wasm[0]!.some((v, q) => Math.abs(v - randn([4099], { generator: new Generator(60) }).data[q]!) > 1e-3)).toBe(true);
+    });
+  }
+
+  it("under auto a small parameter stays on the TypeScript loop and a large one goes to WebAssembly: the same numbers either way", () => {
+    const auto = steps("auto", Adam, { lr: 0.01 });
+    const js = steps("js", Adam, { lr: 0.01 });
+    // The 3-value parameter ran the very same TypeScript loop: bit for bit.
+    for (const i of [6, 7, 8]) expect(auto[i]!.every((v, q) => Object.is(v, js[i]![q]))).toBe(true);
+    for (let q = 0; q < auto[0]!.length; q++) expect(Math.abs(auto[0]![q]! - js[0]![q]!)).toBeLessThan(1e-5 * (1 + Math.abs(js[0]![q]!)));
   });
 });
 

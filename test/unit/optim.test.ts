@@ -3,6 +3,7 @@ import {
   Adam, AdamW, Linear, NonFiniteError, SGD, Tensor, assertFinite, clipGradNorm, gradNorm, tensor,
   type DType, type Optimizer,
 } from "../../src/index.js";
+import { findNonFinite } from "../../src/optim/finite.js";
 import { expectClose, fromFixture, loadFixture, type Fixture } from "./pytorch-fixtures.js";
 
 const DTYPES: DType[] = ["float64", "float32"];
@@ -113,6 +114,20 @@ describe("a step never trains on NaN/Inf", () => {
     expect(() => opt.step()).toThrow(/step 3: the gradient of bias is NaN at flat index 1/);
     expect(layer.parameters().map((p) => p.toList())).toEqual(afterFirst);
     expect((opt.state.get(layer.weight) as { step: number }).step).toBe(1);
+  });
+
+  it("finds NaN, Infinity and -Infinity at every position (each of the scan's four lanes and the tail), and the first of two", () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      for (let at = 0; at < 11; at++) {
+        const data = new Float32Array(11).fill(1e38);
+        data[at] = bad;
+        expect(findNonFinite(data), `${bad} at ${at}`).toEqual({ index: at, value: bad });
+      }
+    }
+    const two = new Float64Array([0, 1, Infinity, 3, NaN]);
+    expect(findNonFinite(two)).toEqual({ index: 2, value: Infinity });
+    expect(findNonFinite(new Float32Array([-3.4e38, 3.4e38, 0, -0, 1e-45]))).toBeNull();
+    expect(findNonFinite(new Float32Array(0))).toBeNull();
   });
 
   it("names plain-array parameters by position", () => {

@@ -7,3 +7,4 @@ export { rnnForward, rnnBackward } from "./rnn";
 export { gruForwardRZ, gruForwardN, gruBackwardNZ, gruBackwardBefore, gruBackwardR } from "./gru";
 export { addRowVector, addColumnSums } from "./rows";
 export { rowMaxSumExp, scaledSoftmax } from "./softmax";
+export { adamStep } from "./adam";
