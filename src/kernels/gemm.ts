@@ -43,14 +43,14 @@ export function gemm(
   gemmJs(M, N, K, A, aOff, transA, B, bOff, transB, C, cOff, accumulate);
 }
 
-/** How many products each path has run since the program started. */
-const products = { wasm: 0, js: 0 };
+/** How many products each path has run since the program started (`packed`: those of the wasm ones that read a B packed once for a time loop). */
+const products = { wasm: 0, js: 0, packed: 0 };
 
 /**
  * The counts of products run on WebAssembly and in TypeScript so far, so that a caller can
  * report which kernels did its work (under "auto" small products stay in TypeScript).
  */
-export function productCounts(): { wasm: number; js: number } {
+export function productCounts(): { wasm: number; js: number; packed: number } {
   return { ...products };
 }
 
@@ -70,6 +70,12 @@ function gemmWasm(
   const small = M * N * K < WASM_MIN_WORK && sizeThresholds();
   if (small && !(rt.holds(C) && rt.holds(A) && rt.holds(B))) return false;
   const inA = rt.holds(A), inB = rt.holds(B), inC = rt.holds(C);
+  const packed = inB && inA && inC ? packedRight(B, bOff, transB, K, N) : null;
+  if (packed) {
+    products.packed++;
+    rt.gemmPacked(M, N, K, rt.addr(A, aOff), transA ? 1 : K, transA ? M : 1, rt.addr(packed.out, packed.at), rt.addr(C, cOff), accumulate);
+    return true;
+  }
   const mark = rt.mark();
   if (!rt.reserve(stagedFloats(M, N, K, inA, inB, inC))) {
     rt.fallbacks++;
@@ -86,6 +92,57 @@ function gemmWasm(
     rt.release(mark);
   }
   return true;
+}
+
+/** A right operand op(B) of products that a time loop repeats at every step: which array, where in it, its layout and shape. */
+export interface RightOperand {
+  readonly B: TypedData;
+  readonly bOff: number;
+  readonly transB: boolean;
+  readonly K: number;
+  readonly N: number;
+}
+
+/** The right operands packed for the time loop running now, and where each packed copy is (`out`, from float `at`). */
+const packedRights: (RightOperand & { readonly out: Float32Array; readonly at: number })[] = [];
+
+/** The packed copy of this op(B), if the running time loop packed it. */
+function packedRight(B: TypedData, bOff: number, transB: boolean, K: number, N: number) {
+  for (const p of packedRights) {
+    if (p.B === B && p.bOff === bOff && p.transB === transB && p.K === K && p.N === N) return p;
+  }
+  return null;
+}
+
+/** Floats that packing a K×N op(B) takes (N rounded up to the micro-kernel's 8 columns). */
+export function packedFloats(K: number, N: number): number {
+  return K * Math.ceil(N / 8) * 8;
+}
+
+/**
+ * Runs a time loop `fn` with each op(B) of `rights` packed once, one after another in `out`
+ * (room for the sum of their packedFloats): every product inside whose B, offset, layout and
+ * shape match one of them skips packing it. A step's h·W_hhᵀ packs the whole W_hh at every
+ * call otherwise (measured: 3–5 % of a training step of `npm run bench`). On the TypeScript
+ * path (`out` or a B not in WebAssembly memory) it only runs `fn`.
+ */
+export function withPackedRights<R>(rights: readonly RightOperand[], out: TypedData, fn: () => R): R {
+  if (!(out instanceof Float32Array)) return fn();
+  const rt = activeWasm();
+  if (!rt || !rt.holds(out) || !rights.every((r) => rt.holds(r.B))) return fn();
+  const before = packedRights.length;
+  let at = 0;
+  for (const r of rights) {
+    const b = rt.addr(r.B, r.bOff);
+    rt.packRight(r.K, r.N, b, r.transB ? 1 : r.N, r.transB ? r.K : 1, rt.addr(out, at));
+    packedRights.push({ ...r, out, at });
+    at += packedFloats(r.K, r.N);
+  }
+  try {
+    return fn();
+  } finally {
+    packedRights.length = before;
+  }
 }
 
 /**

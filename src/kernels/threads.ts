@@ -51,8 +51,15 @@ export function gemmChunks(exports: Record<string, (...args: number[]) => unknow
     const from = Atomics.add(ctl, counter, size);
     if (from >= total) return;
     const n = Math.min(size, total - from);
-    if (spec > 0) exports["gemm"]!(M, n, K, a, ai, ak, b + from * bj * 4, bk, bj, c + from * 4, N, acc, work);
-    else exports["gemm"]!(n, N, K, a + from * ai * 4, ai, ak, b, bk, bj, c + from * N * 4, N, acc, work);
+    if (bk === 0) {
+      // B was packed once by packRight (a time loop's W_hh); bj is its padded width.
+      if (spec > 0) exports["gemmPacked"]!(M, n, K, a, ai, ak, b, bj, from, c + from * 4, N, acc, work);
+      else exports["gemmPacked"]!(n, N, K, a + from * ai * 4, ai, ak, b, bj, 0, c + from * N * 4, N, acc, work);
+    } else if (spec > 0) {
+      exports["gemm"]!(M, n, K, a, ai, ak, b + from * bj * 4, bk, bj, c + from * 4, N, acc, work);
+    } else {
+      exports["gemm"]!(n, N, K, a + from * ai * 4, ai, ak, b, bk, bj, c + from * N * 4, N, acc, work);
+    }
   }
 }
 

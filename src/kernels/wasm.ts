@@ -33,6 +33,14 @@ export interface KernelExports extends Record<GateName, GateExport> {
     b: number, bk: number, bj: number,
     c: number, ldc: number, accumulate: number, work: number,
   ): void;
+  gemmPacked(
+    M: number, N: number, K: number,
+    a: number, ai: number, ak: number,
+    packed: number, Np: number, col0: number,
+    c: number, ldc: number, accumulate: number, work: number,
+  ): void;
+  packRight(K: number, N: number, b: number, bk: number, bj: number, out: number): void;
+  packedFloats(K: number, N: number): number;
   peakMulAdd(iters: number, m: number, d: number): number;
   /** dst = f(src), n values (a multiple of 4); f: 0 e^x, 1 σ, 2 tanh. */
   mapUnary(n: number, src: number, dst: number, f: number): void;
@@ -128,13 +136,11 @@ export class WasmRuntime {
     const acc = accumulate ? 1 : 0;
     const pool = this.pool;
     const T = pool && M * N * K >= SPLIT_MIN_WORK ? pool.size : 1;
-    if (T === 1) {
-      this.exports.gemm(M, N, K, a, ai, ak, b, bk, bj, c, N, acc, this.gemmWork);
-      return;
-    }
-    const spec = splitSpec(M, N, T);
+    const spec = T > 1 ? splitSpec(M, N, T) : 0;
     if (spec === 0) {
-      this.exports.gemm(M, N, K, a, ai, ak, b, bk, bj, c, N, acc, this.gemmWork);
+      // bk = 0 marks a B that packRight packed, bj then being its padded width (see gemmChunks).
+      if (bk === 0) this.exports.gemmPacked(M, N, K, a, ai, ak, b, bj, 0, c, N, acc, this.gemmWork);
+      else this.exports.gemm(M, N, K, a, ai, ak, b, bk, bj, c, N, acc, this.gemmWork);
       return;
     }
     for (let t = 1; t < T; t++) {
@@ -150,6 +156,19 @@ export class WasmRuntime {
     own[9] = c; own[10] = acc; own[11] = this.gemmWork; own[12] = spec;
     gemmChunks(this.exports as unknown as Record<string, (...args: number[]) => unknown>, pool!.control, CHUNK_COUNTER, own);
     pool!.wait(T);
+  }
+
+  /**
+   * C (+)= op(A)·op(B) for an op(B) (K×N) that `packRight` packed at byte address `packed`:
+   * as `gemm`, without packing B again.
+   */
+  gemmPacked(M: number, N: number, K: number, a: number, ai: number, ak: number, packed: number, c: number, accumulate: boolean): void {
+    this.gemm(M, N, K, a, ai, ak, packed, 0, Math.ceil(N / 8) * 8, c, accumulate);
+  }
+
+  /** Packs op(B) (K×N, strides bk, bj in elements) at byte address `out`, which has room for packedFloats(K, N) floats. */
+  packRight(K: number, N: number, b: number, bk: number, bj: number, out: number): void {
+    this.exports.packRight(K, N, b, bk, bj, out);
   }
 
   /**

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   Adam, AdamW, GRU, LSTM, RNN, Generator, crossEntropy, getBackend, getThreads, randn, setBackend, setThreads, sum, usingWasm, type BackendName, type Tensor,
 } from "../../src/index.js";
-import { gemm, gemmJs } from "../../src/kernels/gemm.js";
+import { gemm, gemmJs, productCounts } from "../../src/kernels/gemm.js";
 import { recycleStats } from "../../src/kernels/recycle.js";
 import { splitSpec, wasmRuntime, type KernelExports, type WasmRuntime } from "../../src/kernels/wasm.js";
 
@@ -219,6 +219,43 @@ describe("recurrent layers: WebAssembly gate kernels against the TypeScript cell
     const values = [...out.data];
     expect(values.slice(0, 8).every(Number.isFinite)).toBe(true);
     expect(values.slice(8).every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe("W_hh packed once per time loop", () => {
+  // Each step's hidden-side products read the W_hh blocks the loop packed (the numbers are
+  // those of the unpacked product: same strips, same micro-kernel; the PyTorch fixture suites
+  // above run through this path). Counted per product: LSTM and RNN make one forward and one
+  // backward per step, the GRU two of each (r and z together, then n).
+  for (const [name, make, perStep] of [
+    ["LSTM", (bidirectional: boolean) => new LSTM({ inputSize: 3, hiddenSize: 8, bidirectional }), 1],
+    ["RNN", (bidirectional: boolean) => new RNN({ inputSize: 3, hiddenSize: 8, bidirectional }), 1],
+    ["GRU", (bidirectional: boolean) => new GRU({ inputSize: 3, hiddenSize: 8, bidirectional }), 2],
+    ["GRU, reset before", (bidirectional: boolean) => new GRU({ inputSize: 3, hiddenSize: 8, bidirectional, resetPosition: "before" }), 2],
+  ] as const) {
+    it(`${name}: every step's hidden product forward and backward reads the packed W_hh, in each direction`, () => {
+      setBackend("wasm");
+      const T = 7;
+      for (const bidirectional of [false, true]) {
+        const x = randn([T, 4, 3], { generator: new Generator(5), requiresGrad: true });
+        const before = productCounts().packed;
+        const [out] = make(bidirectional).forward(x);
+        const forward = productCounts().packed - before;
+        sum(out.mul(out)).backward();
+        const all = productCounts().packed - before;
+        const D = bidirectional ? 2 : 1;
+        expect(forward).toBe(D * perStep * T);
+        expect(all).toBe(2 * D * perStep * T);
+      }
+    });
+  }
+
+  it("on the TypeScript kernels nothing is packed", () => {
+    setBackend("js");
+    const before = productCounts().packed;
+    const [out] = new LSTM({ inputSize: 3, hiddenSize: 8 }).forward(randn([5, 2, 3], { requiresGrad: true }));
+    sum(out).backward();
+    expect(productCounts().packed).toBe(before);
   });
 });
 

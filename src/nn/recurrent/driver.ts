@@ -19,7 +19,7 @@
  * step: h_n needs no gathering.
  */
 import { copyOf, room, withWorkspace, written, zeros } from "../../kernels/backend.js";
-import { mulAB, mulABt, mulAtB, stagedFloats } from "../../kernels/gemm.js";
+import { mulAB, mulABt, mulAtB, packedFloats, stagedFloats, withPackedRights, type RightOperand } from "../../kernels/gemm.js";
 import type { Generator } from "../../random.js";
 import { recycle } from "../../kernels/recycle.js";
 import { addBias, addColumnSums } from "../../kernels/rows.js";
@@ -201,11 +201,30 @@ function hiddenWeights(params: LayerParams) {
   return { wHh: copyOf(params.wHh), bHh: params.bHh && copyOf(params.bHh), wHr: params.wHr && copyOf(params.wHr) };
 }
 
+/**
+ * The right operands of the steps' hidden-side products, one per block of W_hh rows the cell
+ * multiplies by separately (CellKind.hiddenBlocks): h·W_hhᵀ forward, dG·W_hh backward.
+ */
+function hiddenRights(blocks: readonly number[], wHh: TypedData, Hout: number, forward: boolean): RightOperand[] {
+  let row = 0;
+  return blocks.map((rows) => {
+    const bOff = row * Hout;
+    row += rows;
+    return forward ? { B: wHh, bOff, transB: true, K: Hout, N: rows } : { B: wHh, bOff, transB: false, K: rows, N: Hout };
+  });
+}
+
+/** Room for packing every block of hiddenRights. */
+function hiddenPackedFloats(blocks: readonly number[], Hout: number, forward: boolean): number {
+  return blocks.reduce((n, rows) => n + (forward ? packedFloats(Hout, rows) : packedFloats(rows, Hout)), 0);
+}
+
 /** Runs the whole stack forward and returns its outputs plus a closure for the backward pass. */
 export function runRecurrent<S>(cell: CellKind<S>, p: RecurrentProblem): RecurrentResult {
   const { dtype, T, B, H, Hout, numLayers: L, directions: D, lengths } = p;
   const G = cell.gates * H;
   const S = cell.savedNames.length * H;
+  const blocks = cell.hiddenBlocks(H);
   const orders = [processingOrder(T, B, lengths, false), processingOrder(T, B, lengths, true)];
   const hN = allocate(dtype, L * D * B * Hout);
   const cN = cell.hasCellState ? allocate(dtype, L * D * B * H) : null;
@@ -239,6 +258,7 @@ export function runRecurrent<S>(cell: CellKind<S>, p: RecurrentProblem): Recurre
         dGx: EMPTY[dtype], dH: EMPTY[dtype], dC: EMPTY[dtype], dWhh: EMPTY[dtype], dbHh: null, dWhr: null,
         // The input projection copies its outside operands xs and W_ih in.
         staging: room(stagedFloats(T * B, G, layerF, false, false, true)),
+        packedHh: written(hiddenPackedFloats(blocks, Hout, true)),
       };
       runs.push(withWorkspace(dtype, [forward, cell.scratch(B, H, Hout)], (ws, buf, scratchBuffers): DirectionRun => {
         const scratch = scratchBuffers as unknown as S;
@@ -246,13 +266,15 @@ export function runRecurrent<S>(cell: CellKind<S>, p: RecurrentProblem): Recurre
         if (buf.bIh) addBias(T * B, G, buf.bIh, buf.gx);
         if (p.h0) buf.h.set(p.h0.subarray(slot * B * Hout, (slot + 1) * B * Hout));
         if (p.c0) buf.c.set(p.c0.subarray(slot * B * H, (slot + 1) * B * H));
-        for (let s = 0; s < T; s++) {
-          cell.step(buf, scratch, s);
-          if (lengths) {
-            carryFinished(buf.h, s, B, Hout, lengths);
-            if (cell.hasCellState) carryFinished(buf.c, s, B, H, lengths);
+        withPackedRights(hiddenRights(blocks, buf.wHh, Hout, true), buf.packedHh, () => {
+          for (let s = 0; s < T; s++) {
+            cell.step(buf, scratch, s);
+            if (lengths) {
+              carryFinished(buf.h, s, B, Hout, lengths);
+              if (cell.hasCellState) carryFinished(buf.c, s, B, H, lengths);
+            }
           }
-        }
+        });
         permuteRows(order, B, Hout, true, false, buf.h, B * Hout, Hout, 0, out, D * Hout, d * Hout);
         hN.set(buf.h.subarray(T * B * Hout), slot * B * Hout);
         if (cN) cN.set(buf.c.subarray(T * B * H), slot * B * H);
@@ -313,6 +335,7 @@ export function runRecurrent<S>(cell: CellKind<S>, p: RecurrentProblem): Recurre
           dbIhSums: params.bIh && !cell.hiddenGradsAfterLoop ? zeros(G) : null,
           // dW_ih = dGxᵀ·xs and dxs = dGx·W_ih copy in xs or W_ih and copy out their result.
           staging: room(Math.max(stagedFloats(G, run.F, T * B, true, false, false), stagedFloats(T * B, run.F, G, true, false, false))),
+          packedHh: written(hiddenPackedFloats(blocks, Hout, false)),
         };
         withWorkspace(dtype, [backwardBuffers, cell.scratch(B, H, Hout)], (ws, buf, scratchBuffers) => {
           const scratch = scratchBuffers as unknown as S;
@@ -320,13 +343,15 @@ export function runRecurrent<S>(cell: CellKind<S>, p: RecurrentProblem): Recurre
           permuteRows(run.order, B, Hout, false, false, buf.dH, B * Hout, Hout, 0, dLayerOut, D * Hout, d * Hout);
           if (dhN) for (let q = 0; q < B * Hout; q++) buf.dH[T * B * Hout + q]! += dhN[slot * B * Hout + q]!;
           if (dcN) for (let q = 0; q < B * H; q++) buf.dC[T * B * H + q]! += dcN[slot * B * H + q]!;
-          for (let s = T - 1; s >= 0; s--) {
-            if (lengths) {
-              passFinished(buf.dH, s, B, Hout, lengths);
-              if (cell.hasCellState) passFinished(buf.dC, s, B, H, lengths);
+          withPackedRights(hiddenRights(blocks, buf.wHh, Hout, false), buf.packedHh, () => {
+            for (let s = T - 1; s >= 0; s--) {
+              if (lengths) {
+                passFinished(buf.dH, s, B, Hout, lengths);
+                if (cell.hasCellState) passFinished(buf.dC, s, B, H, lengths);
+              }
+              cell.stepBackward(buf, scratch, s);
             }
-            cell.stepBackward(buf, scratch, s);
-          }
+          });
           if (cell.hiddenGradsAfterLoop) {
             mulAtB(G, Hout, T * B, buf.dGx, 0, buf.h, 0, buf.dWhh, 0, true);
             if (buf.dbHh) addColumnSums(T * B, G, buf.dGx, 0, buf.dbHh);

@@ -222,6 +222,7 @@ export function gruKind(variant: GRUVariant = {}): CellKind<GRUScratch> {
     hasCellState: false,
     // r ⊙ (W_hn h + b_hn) makes the hidden side's n-gradient differ from dGx's.
     hiddenGradsAfterLoop: false,
+    hiddenBlocks: (H) => [2 * H, H],
     // ghN is kept for the backward of the "after" form (dr needs it); it is not a gate.
     savedNames: ["r", "z", "n", "ghN"],
     tracedCount: 3,

@@ -143,6 +143,7 @@ export const lstmKind: CellKind<LSTMScratch> = {
   gates: 4,
   hasCellState: true,
   hiddenGradsAfterLoop: true,
+  hiddenBlocks: (H) => [4 * H],
   savedNames: ["i", "f", "g", "o"],
   tracedCount: 4,
   scratch: lstmScratch,

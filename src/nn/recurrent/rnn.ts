@@ -86,6 +86,7 @@ export function rnnKind(nonlinearity: Nonlinearity): CellKind<RNNScratch> {
     gates: 1,
     hasCellState: false,
     hiddenGradsAfterLoop: true,
+    hiddenBlocks: (H) => [H],
     savedNames: ["pre"],
     tracedCount: 1,
     scratch: (B, H) => rnnScratch(nonlinearity, B, H),

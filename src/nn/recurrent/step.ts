@@ -65,6 +65,12 @@ export interface CellKind<S> {
    * dW_hh = Σ_s dGx[s]ᵀ·h[s]: one large matrix product instead of T small ones.
    */
   readonly hiddenGradsAfterLoop: boolean;
+  /**
+   * The blocks of rows of W_hh that a step multiplies by separately, as row counts: LSTM all 4H
+   * at once, RNN H, GRU r and z together (2H) then n (H). The driver packs each block once per
+   * time loop, so the steps' products do not pack it again (kernels/gemm.ts `withPackedRights`).
+   */
+  hiddenBlocks(H: number): readonly number[];
   /** How many of `savedNames` (from the start) appear in the trace. */
   readonly tracedCount: number;
   /**

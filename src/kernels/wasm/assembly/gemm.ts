@@ -29,7 +29,6 @@ export function gemm(
 ): void {
   const bp = work;
   const ap = work + <usize>(KC * NC * 4);
-  const edge = ap + <usize>(KC * MR * 4);
   if (K == 0) {
     if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + <usize>(i * ldc * 4), 0, <usize>(N * 4));
     return;
@@ -38,28 +37,82 @@ export function gemm(
     const nc = min(NC, N - j0);
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kc = min(KC, K - k0);
-      // After the first k panel, every panel adds its share to C.
-      const add = accumulate != 0 || k0 > 0;
       packB(kc, nc, b + <usize>((k0 * bk + j0 * bj) * 4), bk, bj, bp);
-      for (let i0 = 0; i0 < M; i0 += MR) {
-        const mr = min(MR, M - i0);
-        packA(kc, mr, a + <usize>((i0 * ai + k0 * ak) * 4), ai, ak, ap);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const strip = bp + <usize>(jr * kc * 4);
-          const tile = c + <usize>((i0 * ldc + j0 + jr) * 4);
-          if (mr == MR && nr == NR) {
-            kernel4x8(kc, ap, strip, tile, ldc * 4, add);
-          } else {
-            // Edge of C: compute the whole tile into scratch, then write only the part inside C.
-            kernel4x8(kc, ap, strip, edge, NR * 4, false);
-            for (let r = 0; r < mr; r++) {
-              for (let q = 0; q < nr; q++) {
-                const dst = tile + <usize>((r * ldc + q) * 4);
-                const v = load<f32>(edge + <usize>((r * NR + q) * 4));
-                store<f32>(dst, add ? load<f32>(dst) + v : v);
-              }
-            }
+      // After the first k panel, every panel adds its share to C.
+      panel(M, nc, kc, a + <usize>(k0 * ak * 4), ai, ak, bp, c + <usize>(j0 * 4), ldc, accumulate != 0 || k0 > 0, ap);
+    }
+  }
+}
+
+/**
+ * Floats that `packRight` writes for a K×N op(B): every k panel of KC rows (the last one
+ * shorter) as strips of NR columns, N rounded up to NR.
+ */
+export function packedFloats(K: i32, N: i32): i32 {
+  return K * ((N + NR - 1) / NR * NR);
+}
+
+/**
+ * Packs all of op(B) (K×N) once, for products that reuse it: a time loop multiplies by the same
+ * W_hh at every step. Panel k0 starts at out + k0·Np floats (Np = N rounded up to NR) and
+ * holds its strips one after another: column j's strip at out + (k0·Np + j·kc) floats.
+ */
+export function packRight(K: i32, N: i32, b: usize, bk: i32, bj: i32, out: usize): void {
+  const Np = (N + NR - 1) / NR * NR;
+  for (let k0 = 0; k0 < K; k0 += KC) packB(min(KC, K - k0), N, b + <usize>(k0 * bk * 4), bk, bj, out + <usize>(k0 * Np * 4));
+}
+
+/**
+ * C (+)= op(A)·op(B) for columns col0 … col0+N of an op(B) that `packRight` packed, Np wide:
+ * `gemm` without the packing of B, which for a time step's h·W_hhᵀ is a large share of the work.
+ */
+export function gemmPacked(
+  M: i32, N: i32, K: i32,
+  a: usize, ai: i32, ak: i32,
+  packed: usize, Np: i32, col0: i32,
+  c: usize, ldc: i32, accumulate: i32, work: usize,
+): void {
+  const ap = work + <usize>(KC * NC * 4);
+  if (K == 0) {
+    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + <usize>(i * ldc * 4), 0, <usize>(N * 4));
+    return;
+  }
+  for (let j0 = 0; j0 < N; j0 += NC) {
+    const nc = min(NC, N - j0);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = min(KC, K - k0);
+      const strips = packed + <usize>((k0 * Np + (col0 + j0) * kc) * 4);
+      panel(M, nc, kc, a + <usize>(k0 * ak * 4), ai, ak, strips, c + <usize>(j0 * 4), ldc, accumulate != 0 || k0 > 0, ap);
+    }
+  }
+}
+
+/**
+ * One k panel of the product: for every MR rows of op(A) (packed into `ap`), the micro-kernel
+ * against each NR-column strip of the packed panel of B at `strips` (strip jr at strips + jr·kc
+ * floats), into C at `c` (its column j0). `add`: add into C rather than overwrite it.
+ */
+// @ts-ignore: decorator
+@inline
+function panel(M: i32, nc: i32, kc: i32, a: usize, ai: i32, ak: i32, strips: usize, c: usize, ldc: i32, add: bool, ap: usize): void {
+  const edge = ap + <usize>(KC * MR * 4);
+  for (let i0 = 0; i0 < M; i0 += MR) {
+    const mr = min(MR, M - i0);
+    packA(kc, mr, a + <usize>(i0 * ai * 4), ai, ak, ap);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const nr = min(NR, nc - jr);
+      const strip = strips + <usize>(jr * kc * 4);
+      const tile = c + <usize>((i0 * ldc + jr) * 4);
+      if (mr == MR && nr == NR) {
+        kernel4x8(kc, ap, strip, tile, ldc * 4, add);
+      } else {
+        // Edge of C: compute the whole tile into scratch, then write only the part inside C.
+        kernel4x8(kc, ap, strip, edge, NR * 4, false);
+        for (let r = 0; r < mr; r++) {
+          for (let q = 0; q < nr; q++) {
+            const dst = tile + <usize>((r * ldc + q) * 4);
+            const v = load<f32>(edge + <usize>((r * NR + q) * 4));
+            store<f32>(dst, add ? load<f32>(dst) + v : v);
           }
         }
       }

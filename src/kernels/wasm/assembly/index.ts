@@ -1,5 +1,5 @@
 // AssemblyScript entry: everything the WebAssembly backend exports (see src/kernels/wasm.ts).
-export { gemm, GEMM_WORK_FLOATS } from "./gemm";
+export { gemm, gemmPacked, packRight, packedFloats, GEMM_WORK_FLOATS } from "./gemm";
 export { peakMulAdd } from "./peak";
 export { mapUnary } from "./math";
 export { lstmForward, lstmBackward } from "./lstm";
