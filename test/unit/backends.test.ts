@@ -239,7 +239,8 @@ describe("W_hh packed once per time loop", () => {
       for (const bidirectional of [false, true]) {
         const x = randn([T, 4, 3], { generator: new Generator(5), requiresGrad: true });
         const before = productCounts().packed;
-        const [out] = make(bidirectional).forward(x);
+        const layer: { forward(x: Tensor): [Tensor, ...unknown[]] } = make(bidirectional);
+        const [out] = layer.forward(x);
         const forward = productCounts().packed - before;
         sum(out.mul(out)).backward();
         const all = productCounts().packed - before;
