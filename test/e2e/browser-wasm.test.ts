@@ -67,6 +67,9 @@ interface PageResult {
   crossOriginIsolated: boolean;
   threads: number;
   gateCalls: number;
+  /** Calls of the products on a W_hh packed once per time loop, and of Adam's WebAssembly step. */
+  packedCalls: number;
+  adamCalls: number;
   maxDiff: number;
   scale: number;
   threadsSame: boolean;
@@ -80,13 +83,15 @@ const PAGE_SCRIPT = `(async () => {
   const s = await import("/AREA/dist/index.js");
   const w = await import("/AREA/dist/kernels/wasm.js");
   const readyWasm = await s.ready();
-  // Count the WebAssembly LSTM gate-kernel calls, to be sure the wasm run really used them.
+  // Count the WebAssembly LSTM gate-kernel calls, the packed products and Adam's steps, to be
+  // sure the wasm run really used them.
   const rt = w.wasmRuntime();
-  let gateCalls = 0;
+  const calls = { lstm: 0, gemmPacked: 0, adamStep: 0 };
   const original = rt.exports;
   const counting = {};
   for (const [name, v] of Object.entries(original)) {
-    counting[name] = typeof v === "function" && name.startsWith("lstm") ? (...a) => { gateCalls++; return v(...a); } : v;
+    const key = Object.keys(calls).find((k) => name.startsWith(k));
+    counting[name] = typeof v === "function" && key ? (...a) => { calls[key]++; return v(...a); } : v;
   }
   Object.defineProperty(rt, "exports", { value: counting, configurable: true });
   const run = (backend) => {
@@ -96,7 +101,9 @@ const PAGE_SCRIPT = `(async () => {
     const x = s.randn([12, 32, 16], { requiresGrad: true });
     const [out] = lstm.forward(x);
     s.sum(out.mul(out)).backward();
-    return [out.data, x.grad.data, ...lstm.parameters().map((p) => p.grad.data)];
+    const grads = lstm.parameters().map((p) => p.grad.data.slice());
+    new s.Adam(lstm, { lr: 0.01 }).step();
+    return [out.data, x.grad.data, ...grads, ...lstm.parameters().map((p) => p.data)];
   };
   const wasm = run("wasm");
   Object.defineProperty(rt, "exports", { value: original, configurable: true });
@@ -110,7 +117,10 @@ const PAGE_SCRIPT = `(async () => {
   const threaded = run("wasm");
   await s.setThreads(1);
   const threadsSame = threaded.every((a, i) => a.every((v, q) => v === wasm[i][q]));
-  return { readyWasm, crossOriginIsolated: globalThis.crossOriginIsolated, threads, gateCalls, maxDiff, scale, threadsSame };
+  return {
+    readyWasm, crossOriginIsolated: globalThis.crossOriginIsolated, threads,
+    gateCalls: calls.lstm, packedCalls: calls.gemmPacked, adamCalls: calls.adamStep, maxDiff, scale, threadsSame,
+  };
 })()`;
 
 /** Loads the library in a page under `area` and runs the comparison there. */
@@ -130,6 +140,9 @@ describe("seqlab in Chromium", () => {
     expect(r.readyWasm).toBe(true);
     expect(r.crossOriginIsolated).toBe(false);
     expect(r.gateCalls).toBeGreaterThan(0);
+    // Forward and backward, one packed h·W_hhᵀ (dG·W_hh) a step, 12 steps; Adam's step on each of the 4 parameters.
+    expect(r.packedCalls).toBe(24);
+    expect(r.adamCalls).toBe(4);
     expect(r.maxDiff).toBeLessThanOrEqual(2e-6 * Math.max(1, r.scale));
     // No SharedArrayBuffer here: setThreads(2) stays at 1, without an error.
     expect(r.threads).toBe(1);
