@@ -27,21 +27,14 @@ export function gemm(
   b: usize, bk: i32, bj: i32,
   c: usize, ldc: i32, accumulate: i32, work: usize,
 ): void {
-  const bp = work;
-  const ap = work + <usize>(KC * NC * 4);
-  if (K == 0) {
-    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + <usize>(i * ldc * 4), 0, <usize>(N * 4));
-    return;
-  }
-  for (let j0 = 0; j0 < N; j0 += NC) {
-    const nc = min(NC, N - j0);
-    for (let k0 = 0; k0 < K; k0 += KC) {
-      const kc = min(KC, K - k0);
-      packB(kc, nc, b + <usize>((k0 * bk + j0 * bj) * 4), bk, bj, bp);
-      // After the first k panel, every panel adds its share to C.
-      panel(M, nc, kc, a + <usize>(k0 * ak * 4), ai, ak, bp, c + <usize>(j0 * 4), ldc, accumulate != 0 || k0 > 0, ap);
-    }
-  }
+  product(M, N, K, a, ai, ak, b, bk, bj, 0, 0, c, ldc, accumulate, work);
+}
+
+/** N rounded up to whole NR-column strips: the width of a packed op(B). */
+// @ts-ignore: decorator
+@inline
+function paddedWidth(N: i32): i32 {
+  return (N + NR - 1) / NR * NR;
 }
 
 /**
@@ -49,7 +42,7 @@ export function gemm(
  * shorter) as strips of NR columns, N rounded up to NR.
  */
 export function packedFloats(K: i32, N: i32): i32 {
-  return K * ((N + NR - 1) / NR * NR);
+  return K * paddedWidth(N);
 }
 
 /**
@@ -58,7 +51,7 @@ export function packedFloats(K: i32, N: i32): i32 {
  * holds its strips one after another: column j's strip at out + (k0·Np + j·kc) floats.
  */
 export function packRight(K: i32, N: i32, b: usize, bk: i32, bj: i32, out: usize): void {
-  const Np = (N + NR - 1) / NR * NR;
+  const Np = paddedWidth(N);
   for (let k0 = 0; k0 < K; k0 += KC) packB(min(KC, K - k0), N, b + <usize>(k0 * bk * 4), bk, bj, out + <usize>(k0 * Np * 4));
 }
 
@@ -72,6 +65,22 @@ export function gemmPacked(
   packed: usize, Np: i32, col0: i32,
   c: usize, ldc: i32, accumulate: i32, work: usize,
 ): void {
+  product(M, N, K, a, ai, ak, packed, 0, 0, Np, col0, c, ldc, accumulate, work);
+}
+
+/**
+ * Both products' loops: NC-column blocks of C, KC-row panels of op(B), each panel packed here
+ * (bk ≠ 0: B strided by bk, bj) or read from what packRight packed (bk = 0: Np wide, from
+ * column col0), then `panel`.
+ */
+// @ts-ignore: decorator
+@inline
+function product(
+  M: i32, N: i32, K: i32, a: usize, ai: i32, ak: i32,
+  b: usize, bk: i32, bj: i32, Np: i32, col0: i32,
+  c: usize, ldc: i32, accumulate: i32, work: usize,
+): void {
+  const bp = work;
   const ap = work + <usize>(KC * NC * 4);
   if (K == 0) {
     if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + <usize>(i * ldc * 4), 0, <usize>(N * 4));
@@ -81,7 +90,10 @@ export function gemmPacked(
     const nc = min(NC, N - j0);
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kc = min(KC, K - k0);
-      const strips = packed + <usize>((k0 * Np + (col0 + j0) * kc) * 4);
+      let strips = bp;
+      if (bk == 0) strips = b + <usize>((k0 * Np + (col0 + j0) * kc) * 4);
+      else packB(kc, nc, b + <usize>((k0 * bk + j0 * bj) * 4), bk, bj, bp);
+      // After the first k panel, every panel adds its share to C.
       panel(M, nc, kc, a + <usize>(k0 * ak * 4), ai, ak, strips, c + <usize>(j0 * 4), ldc, accumulate != 0 || k0 > 0, ap);
     }
   }
